@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The probe contract: a const table entry per probe, and the context a running probe reports through. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+#include <systemd/sd-event.h>
+
+#include "board.h"
+#include "config.h"
+#include "util.h"
+
+typedef enum Verdict {
+        VERDICT_OK,       /* was already right */
+        VERDICT_CHANGED,  /* the probe made it right */
+        VERDICT_DEGRADED, /* works with less than full function */
+        VERDICT_FAILED,   /* does not work */
+        VERDICT_SKIPPED,  /* not applicable or disabled; the summary says which */
+        _VERDICT_MAX,
+        _VERDICT_INVALID = -EINVAL,
+} Verdict;
+
+const char *verdict_to_string(Verdict v);
+Verdict verdict_from_string(const char *s);
+/* Whether the verdict counts as success for exit codes: ok, changed, skipped. */
+bool verdict_is_good(Verdict v);
+
+typedef struct ProbeResult {
+        Verdict verdict;
+        char *summary;
+        char *remedy;           /* NULL when there is nothing for a person to do */
+        json_object *details;   /* always an object */
+        uint64_t started_usec;  /* CLOCK_REALTIME */
+        uint64_t duration_usec;
+} ProbeResult;
+
+ProbeResult *probe_result_free(ProbeResult *r);
+static inline void probe_result_freep(ProbeResult **r)
+{
+        probe_result_free(*r);
+}
+json_object *probe_result_to_json(const char *name, const ProbeResult *r);
+
+typedef struct ProbeContext ProbeContext;
+
+/* Where a probe finds the system; it never spells /proc, /sys, /dev, /etc, /run or /var itself. */
+typedef enum ProbePath {
+        PROBE_PATH_PROC,
+        PROBE_PATH_SYS,
+        PROBE_PATH_DEV,
+        PROBE_PATH_ETC,
+        PROBE_PATH_RUN,
+        PROBE_PATH_VAR_LIB, /* hwctl's own state directory */
+        _PROBE_PATH_MAX,
+} ProbePath;
+
+typedef struct ProbeOps {
+        const char *name;
+        const char *const *after; /* names of probes that must report first; NULL-terminated */
+        /* Pure: whether the probe has anything to do on this board with this config. When it
+         * returns false, the probe is reported skipped with the reason written to *ret_reason
+         * (a static string). */
+        bool (*applies)(const Board *b, const Config *c, const char **ret_reason);
+        /* Starts the work; reports exactly once through probe_done()/probe_fail(), now or later
+         * from the event loop. A negative return without a report fails the probe with it. */
+        int (*run)(ProbeContext *ctx);
+        /* Stops work in flight (timeout, shutdown); after it the probe must not report. */
+        void (*cancel)(ProbeContext *ctx);
+        /* What run() would do on this board with this config, changing nothing: one line for
+         * a person, plus details. */
+        int (*plan)(const Board *b, const Config *c, char **ret_summary, json_object *details);
+        uint64_t timeout_usec;
+} ProbeOps;
+
+/* The probes, in registration order; NULL-terminated. */
+extern const ProbeOps *const probe_table[];
+const ProbeOps *probe_find(const char *name);
+
+/* --- What a running probe may use --- */
+const Board *probe_context_board(ProbeContext *ctx);
+const Config *probe_context_config(ProbeContext *ctx);
+sd_event *probe_context_event(ProbeContext *ctx);
+const char *probe_context_name(ProbeContext *ctx);
+/* "<sysroot>/sys/..." for the given root and relative path (relative may be NULL). */
+char *probe_context_path(ProbeContext *ctx, ProbePath which, const char *relative);
+void probe_context_set_userdata(ProbeContext *ctx, void *userdata);
+void *probe_context_get_userdata(ProbeContext *ctx);
+/* The details object that the result will carry; add facts as they are learnt. */
+json_object *probe_context_details(ProbeContext *ctx);
+void probe_set_remedy(ProbeContext *ctx, const char *fmt, ...) _printf_(2, 3);
+/* A progress line: STATUS= to systemd and a journal entry. */
+void probe_progress(ProbeContext *ctx, const char *fmt, ...) _printf_(2, 3);
+
+/* Report the result. Both return 0, so `return probe_done(...)` ends run(). A second report
+ * from the same run is ignored and logged as a bug. */
+int probe_done(ProbeContext *ctx, Verdict v, const char *fmt, ...) _printf_(3, 4);
+/* verdict failed; "%m" in fmt expands to strerror(-error). */
+int probe_fail(ProbeContext *ctx, int error, const char *fmt, ...) _printf_(3, 4);
+
+/* Runs work(userdata) on a worker thread, then done(ctx, result, userdata) on the event loop,
+ * so that blocking kernel calls never stall IPC or the watchdog. */
+typedef int (*ProbeWorkFunc)(void *userdata);
+typedef void (*ProbeWorkDone)(ProbeContext *ctx, int result, void *userdata);
+int probe_run_blocking(ProbeContext *ctx, ProbeWorkFunc work, ProbeWorkDone done, void *userdata);

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers every part of hwctl uses: cleanup attributes, string vectors, paths, files. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _unused_ __attribute__((unused))
+#define _warn_unused_result_ __attribute__((warn_unused_result))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+#define TAKE_PTR(p)                                                                                \
+        ({                                                                                         \
+                typeof(p) _p_ = (p);                                                               \
+                (p) = NULL;                                                                        \
+                _p_;                                                                               \
+        })
+#define TAKE_FD(fd)                                                                                \
+        ({                                                                                         \
+                int _fd_ = (fd);                                                                   \
+                (fd) = -EBADF;                                                                     \
+                _fd_;                                                                              \
+        })
+
+#define USEC_PER_SEC  ((uint64_t)1000000ULL)
+#define USEC_PER_MSEC ((uint64_t)1000ULL)
+#define NSEC_PER_USEC ((uint64_t)1000ULL)
+
+static inline void freep(void *p)
+{
+        free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+static inline void closep(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_close_ _cleanup_(closep)
+
+static inline bool streq(const char *a, const char *b)
+{
+        return strcmp(a, b) == 0;
+}
+static inline bool streq_ptr(const char *a, const char *b)
+{
+        if (!a || !b)
+                return a == b;
+        return strcmp(a, b) == 0;
+}
+static inline const char *strna(const char *s)
+{
+        return s ? s : "n/a";
+}
+static inline const char *strempty(const char *s)
+{
+        return s ? s : "";
+}
+static inline bool isempty(const char *s)
+{
+        return !s || !s[0];
+}
+
+/* NULL-terminated string vectors, as in systemd. */
+char **strv_free(char **l);
+static inline void strv_freep(char ***l)
+{
+        strv_free(*l);
+}
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+size_t strv_length(char *const *l);
+int strv_push(char ***l, char *value);      /* takes ownership of value, even on failure */
+int strv_extend(char ***l, const char *value); /* copies value */
+bool strv_contains(char *const *l, const char *value);
+char **strv_copy(char *const *l);
+char *strv_join(char *const *l, const char *sep);
+/* Splits on runs of white space, as systemd does for list settings. */
+int strv_split_whitespace(const char *s, char ***ret);
+#define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
+
+char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+
+/* "<sysroot>/<path>", collapsing the slashes in between; sysroot NULL or "/" means none. */
+char *path_join_root(const char *sysroot, const char *path);
+
+/* Reads a whole file of at most max_size bytes; the buffer is NUL-terminated (not counted). */
+int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* Reads the first line of a small file, without its newline. */
+int read_one_line_file(const char *path, char **ret);
+
+/* Writes a file so that a reader sees the old or the new content, never a mix, even across a
+ * power cut: temporary file in the same directory, fsync, rename, fsync the directory.
+ * Creates missing parent directories with mode 0755. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+int mkdir_parents(const char *path, mode_t mode);
+
+uint64_t now_usec(int clock_id);
+
+/* "1.2 GiB", "448 MiB", "512 B". */
+char *format_bytes(uint64_t bytes);
+/* "4.2 s", "830 ms", "12 us". */
+char *format_duration(uint64_t usec);

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Implementation of the small helpers in util.h. */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "util.h"
+
+char **strv_free(char **l)
+{
+        if (!l)
+                return NULL;
+        for (char **i = l; *i; i++)
+                free(*i);
+        free(l);
+        return NULL;
+}
+
+size_t strv_length(char *const *l)
+{
+        size_t n = 0;
+        while (l && l[n])
+                n++;
+        return n;
+}
+
+int strv_push(char ***l, char *value)
+{
+        size_t n = strv_length(*l);
+        char **c;
+
+        if (!value)
+                return -EINVAL;
+        c = realloc(*l, sizeof(char *) * (n + 2));
+        if (!c) {
+                free(value);
+                return -ENOMEM;
+        }
+        c[n] = value;
+        c[n + 1] = NULL;
+        *l = c;
+        return 0;
+}
+
+int strv_extend(char ***l, const char *value)
+{
+        char *v = strdup(value);
+        if (!v)
+                return -ENOMEM;
+        return strv_push(l, v);
+}
+
+bool strv_contains(char *const *l, const char *value)
+{
+        STRV_FOREACH(s, l)
+                if (streq(*s, value))
+                        return true;
+        return false;
+}
+
+char **strv_copy(char *const *l)
+{
+        char **c = calloc(strv_length(l) + 1, sizeof(char *));
+        size_t n = 0;
+
+        if (!c)
+                return NULL;
+        STRV_FOREACH(s, l) {
+                c[n] = strdup(*s);
+                if (!c[n])
+                        return strv_free(c);
+                n++;
+        }
+        return c;
+}
+
+char *strv_join(char *const *l, const char *sep)
+{
+        size_t len = 1, k = strlen(sep);
+        char *r, *p;
+
+        STRV_FOREACH(s, l)
+                len += strlen(*s) + k;
+        r = p = malloc(len);
+        if (!r)
+                return NULL;
+        *p = 0;
+        STRV_FOREACH(s, l) {
+                if (s != l)
+                        p = stpcpy(p, sep);
+                p = stpcpy(p, *s);
+        }
+        return r;
+}
+
+int strv_split_whitespace(const char *s, char ***ret)
+{
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        const char *p = s;
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        for (;;) {
+                size_t n;
+                p += strspn(p, " \t\n\r");
+                if (!*p)
+                        break;
+                n = strcspn(p, " \t\n\r");
+                r = strv_push(&l, strndup(p, n));
+                if (r < 0)
+                        return r == -EINVAL ? -ENOMEM : r;
+                p += n;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+char *strdup_printf(const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
+
+char *path_join_root(const char *sysroot, const char *path)
+{
+        size_t n;
+
+        if (!path)
+                path = "";
+        while (*path == '/')
+                path++;
+        if (!sysroot || !*sysroot)
+                sysroot = "/";
+        n = strlen(sysroot);
+        while (n > 1 && sysroot[n - 1] == '/')
+                n--;
+        if (n == 1 && sysroot[0] == '/')
+                return strdup_printf("/%s", path);
+        return strdup_printf("%.*s%s%s", (int)n, sysroot, *path ? "/" : "", path);
+}
+
+int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, alloc = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                ssize_t k;
+                if (size + 1 >= alloc) {
+                        size_t n = alloc ? alloc * 2 : 4096;
+                        char *b;
+                        if (alloc > max_size + 1)
+                                return -EFBIG;
+                        b = realloc(buf, n);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        alloc = n;
+                }
+                k = read(fd, buf + size, alloc - size - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                size += (size_t)k;
+                if (size > max_size)
+                        return -EFBIG;
+        }
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+int read_one_line_file(const char *path, char **ret)
+{
+        char *s;
+        int r;
+
+        r = read_full_file(path, 4096, &s, NULL);
+        if (r < 0)
+                return r;
+        s[strcspn(s, "\n")] = 0;
+        *ret = s;
+        return 0;
+}
+
+int mkdir_parents(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *p = strdup(path);
+        char *s;
+
+        if (!p)
+                return -ENOMEM;
+        for (s = p + 1; (s = strchr(s, '/')); s++) {
+                *s = 0;
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        return 0;
+}
+
+static int fsync_directory_of(const char *path)
+{
+        _cleanup_free_ char *copy = strdup(path);
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!copy)
+                return -ENOMEM;
+        fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
+{
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *p = data;
+        size_t left = size;
+        int r;
+
+        r = mkdir_parents(path, 0755);
+        if (r < 0)
+                return r;
+        tmp = strdup_printf("%s.tmp.%d", path, (int)getpid());
+        if (!tmp)
+                return -ENOMEM;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        while (left > 0) {
+                ssize_t k = write(fd, p, left);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto fail;
+                }
+                p += k;
+                left -= (size_t)k;
+        }
+        if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        return fsync_directory_of(path);
+fail:
+        (void)unlink(tmp);
+        return r;
+}
+
+uint64_t now_usec(int clock_id)
+{
+        struct timespec ts;
+        clock_gettime(clock_id, &ts);
+        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / NSEC_PER_USEC;
+}
+
+char *format_bytes(uint64_t bytes)
+{
+        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = (double)bytes;
+        size_t i = 0;
+
+        while (v >= 1024.0 && i + 1 < ELEMENTSOF(units)) {
+                v /= 1024.0;
+                i++;
+        }
+        if (i == 0)
+                return strdup_printf("%" PRIu64 " B", bytes);
+        if (v >= 100.0)
+                return strdup_printf("%.0f %s", v, units[i]);
+        return strdup_printf("%.1f %s", v, units[i]);
+}
+
+char *format_duration(uint64_t usec)
+{
+        if (usec >= USEC_PER_SEC)
+                return strdup_printf("%.1f s", (double)usec / USEC_PER_SEC);
+        if (usec >= USEC_PER_MSEC)
+                return strdup_printf("%" PRIu64 " ms", usec / USEC_PER_MSEC);
+        return strdup_printf("%" PRIu64 " us", usec);
+}
