@@ -85,6 +85,8 @@ sd_event *probe_context_event(ProbeContext *ctx);
 const char *probe_context_name(ProbeContext *ctx);
 /* "<sysroot>/sys/..." for the given root and relative path (relative may be NULL). */
 char *probe_context_path(ProbeContext *ctx, ProbePath which, const char *relative);
+/* Whether the run was cancelled (timeout, shutdown): reports are then dropped. */
+bool probe_context_cancelled(ProbeContext *ctx);
 void probe_context_set_userdata(ProbeContext *ctx, void *userdata);
 void *probe_context_get_userdata(ProbeContext *ctx);
 /* The details object that the result will carry; add facts as they are learnt. */

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,6 +89,8 @@ int strv_split_whitespace(const char *s, char ***ret);
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
 
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+/* vasprintf() where "%m" stands for strerror(|error|) rather than for the current errno. */
+char *strdup_vprintf_errno(int error, const char *fmt, va_list ap);
 
 /* "<sysroot>/<path>", collapsing the slashes in between; sysroot NULL or "/" means none. */
 char *path_join_root(const char *sysroot, const char *path);

@@ -132,6 +132,42 @@ char *strdup_printf(const char *fmt, ...)
         return r < 0 ? NULL : s;
 }
 
+char *strdup_vprintf_errno(int error, const char *fmt, va_list ap)
+{
+        _cleanup_free_ char *f = NULL;
+        const char *m = strerror(error < 0 ? -error : error);
+        char *s, *o;
+        size_t n = 1;
+
+        for (const char *p = fmt; *p; p++)
+                n += (p[0] == '%' && p[1] == 'm') ? 2 * strlen(m) : 1;
+        o = f = malloc(n);
+        if (!f)
+                return NULL;
+        for (const char *p = fmt; *p; p++) {
+                if (p[0] == '%' && p[1] == '%') {
+                        *o++ = *p++;
+                        *o++ = *p;
+                } else if (p[0] == '%' && p[1] == 'm') {
+                        /* The message may itself hold '%': escape it for the second pass. */
+                        for (const char *q = m; *q; q++) {
+                                if (*q == '%')
+                                        *o++ = '%';
+                                *o++ = *q;
+                        }
+                        p++;
+                } else
+                        *o++ = *p;
+        }
+        *o = 0;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        if (vasprintf(&s, f, ap) < 0)
+                s = NULL;
+#pragma GCC diagnostic pop
+        return s;
+}
+
 char *path_join_root(const char *sysroot, const char *path)
 {
         size_t n;

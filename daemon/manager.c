@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* hwctld's manager: loads config, detects the board, runs probes, keeps the snapshot current. */
+#include <stdio.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "manager.h"
+#include "messages.h"
+#include "status.h"
+
+static const char *const config_sections[][2] = {
+        {"rootfs", "RootFS"},       {"gpio", "GPIO"},       {"audio", "Audio"},
+        {"bluetooth", "Bluetooth"}, {"network", "Network"},
+};
+
+int manager_new(Manager **ret)
+{
+        Manager *m = calloc(1, sizeof(*m));
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        r = sd_event_default(&m->event);
+        if (r < 0) {
+                free(m);
+                return r;
+        }
+        m->started_usec = now_usec(CLOCK_REALTIME);
+        *ret = m;
+        return 0;
+}
+
+Manager *manager_free(Manager *m)
+{
+        if (!m)
+                return NULL;
+        manager_bus_disconnect(m);
+        probe_runner_free(m->runner);
+        config_free(m->config);
+        for (size_t i = 0; i < m->n_retired; i++)
+                config_free(m->retired_configs[i]);
+        free(m->retired_configs);
+        board_free(m->board);
+        sd_event_unref(m->event);
+        free(m->sysroot);
+        free(m->config_path);
+        strv_free(m->only);
+        free(m);
+        return NULL;
+}
+
+static void log_config_problems(const Config *c)
+{
+        for (size_t i = 0; i < c->n_problems; i++) {
+                const ConfigProblem *p = &c->problems[i];
+                _cleanup_free_ char *f_file = strdup_printf("CONFIG_FILE=%s", p->file);
+                _cleanup_free_ char *f_line = strdup_printf("CONFIG_LINE=%u", p->line);
+                char *extra[] = {f_file, f_line, NULL};
+
+                if (p->line > 0)
+                        log_event(p->severity == CONFIG_ERROR ? LOG_ERR : LOG_WARNING,
+                                  HWCTL_MESSAGE_CONFIG_PROBLEM, NULL, NULL, 0, extra, "%s:%u: %s",
+                                  p->file, p->line, p->message);
+                else
+                        log_event(p->severity == CONFIG_ERROR ? LOG_ERR : LOG_WARNING,
+                                  HWCTL_MESSAGE_CONFIG_PROBLEM, NULL, NULL, 0, extra, "%s: %s",
+                                  p->file, p->message);
+        }
+}
+
+static int manager_load_config(Manager *m, Config **ret)
+{
+        Config *c = NULL;
+        int r;
+
+        r = config_load(m->sysroot, m->config_path, &c);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the configuration: %m");
+        log_config_problems(c);
+        *ret = c;
+        return 0;
+}
+
+static char *board_line(const Board *b)
+{
+        return strdup_printf("%s (%s, %s)%s%s", b->model ? b->model : "unknown model",
+                             board_id_to_string(b->id), b->soc ? b->soc : "unknown SoC",
+                             b->serial ? ", serial " : "", b->serial ? b->serial : "");
+}
+
+static int manager_detect_board(Manager *m)
+{
+        _cleanup_free_ char *error = NULL, *line = NULL;
+        int r;
+
+        r = board_detect_from_live(m->sysroot, &m->board, &error);
+        if (r < 0) {
+                log_event(LOG_ERR, HWCTL_MESSAGE_BOARD, NULL, NULL, r, NULL,
+                          "Cannot read the device tree, continuing as a generic board: %s",
+                          error ? error : strerror(-r));
+                m->board = calloc(1, sizeof(Board));
+                if (!m->board)
+                        return -ENOMEM;
+                (void)strv_extend(&m->board->findings, error ? error : "device tree unreadable");
+        }
+        log_set_board(board_id_to_string(m->board->id));
+        line = board_line(m->board);
+        log_event(LOG_INFO, HWCTL_MESSAGE_BOARD, NULL, NULL, 0, NULL, "Board: %s", strna(line));
+        STRV_FOREACH(f, m->board->findings)
+                log_event(LOG_NOTICE, HWCTL_MESSAGE_BOARD, NULL, NULL, 0, NULL, "Board finding: %s",
+                          *f);
+        return 0;
+}
+
+static json_object *daemon_info(Manager *m)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
+        json_object_object_add(o, "version", json_object_new_string(HWCTL_VERSION));
+        json_object_object_add(o, "mode", json_object_new_string(m->once ? "once" : "daemon"));
+        json_object_object_add(o, "bus", json_object_new_boolean(m->bus != NULL));
+        json_object_object_add(o, "started_usec", json_object_new_int64((int64_t)m->started_usec));
+        json_object_object_add(o, "sysroot", json_object_new_string(m->sysroot));
+        json_object_object_add(o, "config_files", NULL);
+        if (m->config) {
+                json_object *files = json_object_new_array();
+                STRV_FOREACH(f, m->config->files)
+                        json_object_array_add(files, json_object_new_string(*f));
+                json_object_object_add(o, "config_files", files);
+                json_object_object_add(o, "config_problems",
+                                       json_object_new_int((int)m->config->n_problems));
+        }
+        return o;
+}
+
+json_object *manager_describe(Manager *m)
+{
+        size_t n = m->runner ? probe_runner_count(m->runner) : 0;
+        StatusProbe probes[n ? n : 1];
+        json_object *info, *doc;
+
+        for (size_t i = 0; i < n; i++)
+                probes[i] = (StatusProbe){
+                        .name = probe_runner_name(m->runner, i),
+                        .result = probe_runner_result(m->runner, i),
+                        .running = probe_runner_running(m->runner, i),
+                };
+        info = daemon_info(m);
+        doc = status_document_build(m->board, probes, n, info);
+        json_object_put(info);
+        return doc;
+}
+
+void manager_write_snapshot(Manager *m)
+{
+        json_object *doc = manager_describe(m);
+        int r;
+
+        r = doc ? status_snapshot_write(m->sysroot, doc) : -ENOMEM;
+        if (r < 0)
+                log_event(LOG_ERR, HWCTL_MESSAGE_SNAPSHOT_FAILED, NULL, NULL, r, NULL,
+                          "Cannot write the status snapshot %s: %m", STATUS_SNAPSHOT_PATH);
+        json_object_put(doc);
+}
+
+static int verdict_priority(Verdict v)
+{
+        switch (v) {
+        case VERDICT_FAILED:
+                return LOG_ERR;
+        case VERDICT_DEGRADED:
+                return LOG_WARNING;
+        case VERDICT_CHANGED:
+                return LOG_NOTICE;
+        default:
+                return LOG_INFO;
+        }
+}
+
+static void on_probe_started(ProbeRunner *r, const char *probe, void *userdata)
+{
+        log_event(LOG_DEBUG, HWCTL_MESSAGE_PROBE_STARTED, probe, NULL, 0, NULL, "Probe started");
+        sd_notifyf(0, "STATUS=Running probe %s", probe);
+}
+
+static void on_probe_reported(ProbeRunner *r, const char *probe, const ProbeResult *res,
+                              bool timed_out, void *userdata)
+{
+        Manager *m = userdata;
+        _cleanup_free_ char *f_remedy = res->remedy ? strdup_printf("HWCTL_REMEDY=%s", res->remedy)
+                                                    : NULL;
+        _cleanup_free_ char *f_duration =
+                strdup_printf("HWCTL_DURATION_USEC=%llu", (unsigned long long)res->duration_usec);
+        _cleanup_free_ char *f_details = strdup_printf(
+                "HWCTL_DETAILS=%s",
+                json_object_to_json_string_ext(res->details, JSON_C_TO_STRING_PLAIN));
+        char *extra[] = {f_duration, f_details, f_remedy, NULL};
+        json_object *err;
+        int error = 0;
+
+        if (json_object_object_get_ex(res->details, "errno", &err))
+                error = json_object_get_int(err);
+        log_event(verdict_priority(res->verdict),
+                  timed_out ? HWCTL_MESSAGE_PROBE_TIMEOUT : HWCTL_MESSAGE_PROBE_RESULT, probe,
+                  verdict_to_string(res->verdict), error, extra, "%s%s%s", res->summary,
+                  res->remedy ? "; remedy: " : "", strempty(res->remedy));
+        manager_write_snapshot(m);
+}
+
+static void on_probe_progress(ProbeRunner *r, const char *probe, const char *text, void *userdata)
+{
+        log_event(LOG_INFO, HWCTL_MESSAGE_PROBE_PROGRESS, probe, NULL, 0, NULL, "%s", text);
+        sd_notifyf(0, "STATUS=%s: %s", probe, text);
+}
+
+static void on_probe_contract(ProbeRunner *r, const char *probe, const char *text,
+                              void *userdata)
+{
+        log_event(LOG_WARNING, HWCTL_MESSAGE_PROBE_BUG, probe, NULL, 0, NULL, "%s", text);
+}
+
+static void on_runner_idle(ProbeRunner *r, void *userdata)
+{
+        Manager *m = userdata;
+        size_t bad = 0, n = probe_runner_count(r);
+
+        for (size_t i = 0; i < n; i++) {
+                const ProbeResult *res = probe_runner_result(r, i);
+                if (res && !verdict_is_good(res->verdict))
+                        bad++;
+        }
+        manager_write_snapshot(m);
+        if (bad == 0)
+                sd_notifyf(0, "STATUS=All %zu probes done, nothing needs attention", n);
+        else
+                sd_notifyf(0, "STATUS=%zu of %zu probes need attention (hwctl status)", bad, n);
+        if (m->once)
+                sd_event_exit(m->event, probe_runner_all_good(r) ? 0 : 1);
+}
+
+int manager_startup(Manager *m)
+{
+        static const ProbeRunnerCallbacks callbacks = {
+                .started = on_probe_started,
+                .reported = on_probe_reported,
+                .progress = on_probe_progress,
+                .contract = on_probe_contract,
+                .idle = on_runner_idle,
+        };
+        int r;
+
+        log_event(LOG_INFO, HWCTL_MESSAGE_STARTED, NULL, NULL, 0, NULL,
+                  "hwctld %s starting (%s, sysroot %s)", HWCTL_VERSION,
+                  m->once ? "once" : "daemon", m->sysroot);
+
+        r = manager_load_config(m, &m->config);
+        if (r < 0)
+                return r;
+        r = manager_detect_board(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the board: %m");
+
+        r = probe_runner_new(m->event, probe_table, m->sysroot, &m->runner);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the probe runner: %m");
+        probe_runner_set_callbacks(m->runner, &callbacks, m);
+        probe_runner_set_inputs(m->runner, m->board, m->config);
+
+        if (!m->once)
+                (void)manager_bus_connect(m); /* without a bus, the snapshot serves */
+
+        r = probe_runner_start(m->runner, m->only ? m->only : m->config->daemon.probes,
+                               m->only ? "not selected (--only)"
+                                       : "not selected ([Daemon] Probes=)");
+        if (r < 0)
+                return log_error_errno(r, "Failed to start the probes: %m");
+        manager_write_snapshot(m);
+
+        if (!m->once) {
+                m->ready = true;
+                sd_notify(0, "READY=1\nSTATUS=Running probes");
+                log_event(LOG_INFO, HWCTL_MESSAGE_READY, NULL, NULL, 0, NULL,
+                          "Ready; status served %s", m->bus ? "on the bus and in the snapshot"
+                                                           : "in the snapshot (no system bus yet)");
+        }
+        return 0;
+}
+
+/* Probes that started under the old config keep a pointer to it: retire it, don't free it. */
+static int manager_swap_config(Manager *m, Config *c)
+{
+        Config **l = realloc(m->retired_configs, sizeof(Config *) * (m->n_retired + 1));
+
+        if (!l) {
+                config_free(c);
+                return log_error_errno(-ENOMEM, "Cannot reload: %m");
+        }
+        m->retired_configs = l;
+        l[m->n_retired++] = m->config;
+        m->config = c;
+        probe_runner_set_inputs(m->runner, m->board, m->config);
+        return 0;
+}
+
+int manager_reload(Manager *m)
+{
+        _cleanup_(config_freep) Config *c = NULL;
+        json_object *old_daemon, *new_daemon;
+        bool all;
+        int r, n = 0;
+
+        log_event(LOG_INFO, HWCTL_MESSAGE_RELOAD, NULL, NULL, 0, NULL,
+                  "Reloading the configuration");
+        r = manager_load_config(m, &c);
+        if (r < 0)
+                return r;
+
+        old_daemon = config_section_to_json(m->config, "Daemon");
+        new_daemon = config_section_to_json(c, "Daemon");
+        all = !json_object_equal(old_daemon, new_daemon);
+        json_object_put(old_daemon);
+        json_object_put(new_daemon);
+
+        for (size_t i = 0; i < ELEMENTSOF(config_sections); i++) {
+                json_object *a = config_section_to_json(m->config, config_sections[i][1]);
+                json_object *b = config_section_to_json(c, config_sections[i][1]);
+                bool changed = !json_object_equal(a, b);
+
+                json_object_put(a);
+                json_object_put(b);
+                if (!changed && !all)
+                        continue;
+                /* Swap in the new config before the probe starts under it. */
+                if (n == 0) {
+                        r = manager_swap_config(m, TAKE_PTR(c));
+                        if (r < 0)
+                                return r;
+                }
+                n++;
+                r = manager_rerun(m, config_sections[i][0]);
+                if (r == -EBUSY)
+                        log_warning("Probe %s is still running; it keeps its old settings",
+                                    config_sections[i][0]);
+        }
+        if (n == 0) {
+                /* Nothing a probe reads changed; keep the file list and problems current. */
+                r = manager_swap_config(m, TAKE_PTR(c));
+                if (r < 0)
+                        return r;
+                log_info("Configuration reloaded; no probe's settings changed");
+        } else
+                log_info("Configuration reloaded; re-running %d probe(s) whose settings changed",
+                         n);
+        manager_write_snapshot(m);
+        return n;
+}
+
+int manager_rerun(Manager *m, const char *probe)
+{
+        int r = probe_runner_rerun(m->runner, probe);
+
+        if (r >= 0) {
+                log_event(LOG_INFO, HWCTL_MESSAGE_RERUN, probe, NULL, 0, NULL, "Re-running");
+                manager_write_snapshot(m);
+        }
+        return r;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Manager: hwctld's state (board, config, probe runner, bus) and what happens on each event. */
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "board.h"
+#include "config.h"
+#include "runner.h"
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        sd_event_source *bus_retry;
+        bool bus_warned;
+
+        char *sysroot;
+        char *config_path; /* --config, NULL for the default layout */
+        char **only;       /* --only */
+        bool once;
+
+        Config *config;
+        Config **retired_configs; /* still referenced by probes that started under them */
+        size_t n_retired;
+        Board *board;
+        ProbeRunner *runner;
+
+        uint64_t started_usec;
+        bool ready;
+        bool stopping;
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+static inline void manager_freep(Manager **m)
+{
+        manager_free(*m);
+}
+
+int manager_startup(Manager *m);
+int manager_reload(Manager *m);
+int manager_rerun(Manager *m, const char *probe);
+/* The status document as it is now; caller owns the reference. */
+json_object *manager_describe(Manager *m);
+void manager_write_snapshot(Manager *m);
+
+/* bus.c */
+int manager_bus_connect(Manager *m);
+void manager_bus_disconnect(Manager *m);
