@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Shared pieces of the end-to-end tests: paths, fixture sysroots, a private bus, sd_notify."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SKIP = 77
+BUILD = os.environ.get("HWCTL_BUILD_DIR", "")
+SOURCE = os.environ.get("HWCTL_SOURCE_DIR", "")
+DTB_DIR = os.environ.get("HWCTL_DTB_DIR", "")
+HWCTLD = os.path.join(BUILD, "daemon", "hwctld")
+HWCTL = os.path.join(BUILD, "cli", "hwctl")
+DTB_TO_FS = os.path.join(BUILD, "tests", "dtb-to-fs")
+
+failures = 0
+
+
+def skip(reason):
+    print(f"SKIP: {reason}")
+    sys.exit(SKIP)
+
+
+def check(cond, what, detail=""):
+    global failures
+    if cond:
+        print(f"ok   {what}")
+    else:
+        failures += 1
+        print(f"FAIL {what}" + (f"\n     {detail}" if detail else ""))
+
+
+def finish():
+    print(f"{failures} failure(s)" if failures else "all checks passed")
+    sys.exit(1 if failures else 0)
+
+
+def require_binaries():
+    for b in (HWCTLD, HWCTL, DTB_TO_FS):
+        if not os.access(b, os.X_OK):
+            skip(f"{b} is not built")
+
+
+def fixture_sysroot(tmp, dtb_name="bcm2711-rpi-4-b.dtb"):
+    dtb = os.path.join(DTB_DIR, dtb_name)
+    if not os.path.exists(dtb):
+        skip(f"{dtb} is missing (scripts/fetch-dtbs extracts it)")
+    root = os.path.join(tmp, "root")
+    os.makedirs(root, exist_ok=True)
+    subprocess.run([DTB_TO_FS, dtb, root], check=True)
+    return root
+
+
+def run(argv, env=None, user=None, timeout=30):
+    if user is not None:
+        argv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + argv
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+class NotifySocket:
+    """Collects sd_notify datagrams, as systemd would receive them."""
+
+    def __init__(self, path):
+        self.path = path
+        self.messages = []
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.2)
+        self.stop = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.stop:
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            for line in data.decode(errors="replace").splitlines():
+                self.messages.append((time.monotonic(), line))
+
+    def wait_for(self, line, timeout=15.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if any(m == line or m.startswith(line) for _, m in self.messages):
+                return True
+            time.sleep(0.02)
+        return False
+
+    def count(self, prefix):
+        return sum(1 for _, m in self.messages if m.startswith(prefix))
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <!-- The defaults of Debian's system.conf: nobody owns names or calls methods unless a
+       policy file says so. -->
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+  <include>{policy}</include>
+</busconfig>
+"""
+
+
+class PrivateBus:
+    """A dbus-daemon of our own, with the project's policy, as the system bus of the test."""
+
+    def __init__(self, tmp):
+        if not shutil.which("dbus-daemon"):
+            skip("dbus-daemon is not installed")
+        self.socket = os.path.join(tmp, "system_bus_socket")
+        self.config = os.path.join(tmp, "bus.conf")
+        policy = os.path.join(SOURCE, "units", "org.hwctl1.conf")
+        if not os.path.exists(policy):
+            skip(f"{policy} is missing")
+        with open(self.config, "w") as f:
+            f.write(BUS_CONFIG.format(socket=self.socket, policy=policy))
+        self.address = f"unix:path={self.socket}"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(["dbus-daemon", "--nofork", "--nopidfile",
+                                      f"--config-file={self.config}"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        end = time.monotonic() + 10
+        while time.monotonic() < end and not os.path.exists(self.socket):
+            if self.proc.poll() is not None:
+                raise RuntimeError("dbus-daemon failed: " + self.proc.stderr.read())
+            time.sleep(0.02)
+        os.chmod(self.socket, 0o666)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+
+
+def make_tmp(prefix):
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(tmp, 0o755)  # the unprivileged caller must reach the bus socket
+    return tmp

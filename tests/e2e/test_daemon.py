@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""hwctld as a service: READY=1 and the watchdog, hwctl status over a private system bus and from
+the snapshot, root-only RerunProbe, SIGHUP reload, losing and regaining the bus, clean stop."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (HWCTL, HWCTLD, NotifySocket, PrivateBus, check, finish, fixture_sysroot,
+                     make_tmp, require_binaries, run, skip)
+
+if os.geteuid() != 0:
+    skip("needs root: owning org.hwctl1 on the bus and calling as another user")
+if not shutil.which("setpriv"):
+    skip("setpriv (util-linux) is missing")
+require_binaries()
+
+tmp = make_tmp("hwctl-e2e-")
+root = fixture_sysroot(tmp)
+bus = PrivateBus(tmp)
+bus.start()
+notify = NotifySocket(os.path.join(tmp, "notify"))
+
+env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=bus.address, NOTIFY_SOCKET=notify.path,
+           WATCHDOG_USEC="400000", HWCTL_LOG_TARGET="stderr", NO_COLOR="1")
+env.pop("WATCHDOG_PID", None)
+cli_env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=bus.address, NO_COLOR="1")
+log = open(os.path.join(tmp, "hwctld.log"), "w")
+daemon = subprocess.Popen([HWCTLD, "--sysroot", root], env=env, stdout=log, stderr=log)
+
+
+def status(*extra, user=None):
+    return run([HWCTL, "--sysroot", root, "status", *extra], env=cli_env, user=user)
+
+
+def probe(doc, name):
+    return next(p for p in doc["probes"] if p["name"] == name)
+
+
+try:
+    check(notify.wait_for("READY=1"), "hwctld sends READY=1")
+    time.sleep(1.0)
+    check(notify.count("WATCHDOG=1") >= 2, "hwctld pings the watchdog at WATCHDOG_USEC/2",
+          f"{notify.count('WATCHDOG=1')} pings in 1 s")
+
+    r = status()
+    check(r.returncode == 0, "hwctl status exits 0 when every probe is ok/changed/skipped",
+          r.stdout + r.stderr)
+    check("not reachable" not in r.stderr, "hwctl status answers over the bus", r.stderr)
+    check(r.stdout.startswith("Board     Raspberry Pi 4 Model B (rpi-4-b, bcm2711)"),
+          "status shows the detected board first", r.stdout)
+    for name in ("rootfs", "gpio", "audio", "bluetooth", "network"):
+        check(any(line.startswith(name) and "skipped" in line and "not implemented yet" in line
+                  for line in r.stdout.splitlines()),
+              f"status shows {name} as skipped, not implemented yet", r.stdout)
+
+    r = status("--json")
+    doc = json.loads(r.stdout)
+    check(doc["version"] == 1 and doc["board"]["id"] == "rpi-4-b", "status --json: the document")
+    check(doc["daemon"]["bus"] is True and doc["daemon"]["mode"] == "daemon",
+          "status --json says the bus serves")
+    check([p["name"] for p in doc["probes"]] == ["rootfs", "gpio", "audio", "bluetooth", "network"],
+          "status --json lists the five probes in order")
+    check(all(k in probe(doc, "gpio") for k in
+              ("verdict", "summary", "remedy", "details", "started_usec", "duration_usec")),
+          "each probe carries verdict, summary, remedy, details, times")
+
+    r = status("--snapshot")
+    check(r.returncode == 0 and "showing the snapshot" in r.stderr and "rpi-4-b" in r.stdout,
+          "status --snapshot reads /run/hwctl/status.json and says so", r.stderr)
+
+    # Anyone may read; only root may change.
+    r = status("--json", user=65534)
+    check(r.returncode == 0 and "not reachable" not in r.stderr,
+          "an unprivileged user may call Describe", r.stderr)
+    r = run([HWCTL, "rerun", "gpio"], env=cli_env, user=65534)
+    check(r.returncode == 1 and ("denied" in r.stderr.lower() or "root" in r.stderr),
+          "an unprivileged user cannot call RerunProbe", f"rc={r.returncode} {r.stderr}")
+    r = run(["dbus-send", "--system", "--print-reply", "--dest=org.hwctl1", "/org/hwctl1",
+             "org.hwctl1.Manager.Reload"], env=cli_env, user=65534)
+    check(r.returncode != 0 and "AccessDenied" in r.stderr,
+          "an unprivileged user cannot call Reload", r.stderr)
+
+    before = probe(json.loads(status("--json").stdout), "gpio")["started_usec"]
+    time.sleep(0.05)
+    r = run([HWCTL, "rerun", "gpio"], env=cli_env)
+    check(r.returncode == 0, "root may re-run a probe", r.stderr)
+    time.sleep(0.5)
+    after = probe(json.loads(status("--json").stdout), "gpio")["started_usec"]
+    check(after > before, "the re-run probe has a new result", f"{before} -> {after}")
+    r = run([HWCTL, "rerun", "nosuch"], env=cli_env)
+    check(r.returncode == 2, "re-running an unknown probe is a usage error", r.stderr)
+
+    # SIGHUP: new settings reach the probes whose section changed.
+    os.makedirs(os.path.join(root, "etc/hwctl"), exist_ok=True)
+    with open(os.path.join(root, "etc/hwctl/hwctl.conf"), "w") as f:
+        f.write("[GPIO]\nEnable=no\n[Bluetooth]\nBogus=1\n")
+    audio_before = probe(json.loads(status("--json").stdout), "audio")["started_usec"]
+    daemon.send_signal(signal.SIGHUP)
+    time.sleep(1.0)
+    doc = json.loads(status("--json").stdout)
+    check(probe(doc, "gpio")["summary"] == "disabled by configuration ([GPIO] Enable=no)",
+          "SIGHUP reload applies [GPIO] Enable=no", probe(doc, "gpio")["summary"])
+    check(probe(doc, "audio")["started_usec"] == audio_before,
+          "SIGHUP re-runs only probes whose settings changed")
+    log.flush()
+    with open(os.path.join(tmp, "hwctld.log")) as f:
+        text = f.read()
+    check("hwctl.conf:4" in text and "Bogus" in text,
+          "a bad config line is logged with file and line, and the daemon runs on", text[-600:])
+    check(daemon.poll() is None, "hwctld still runs after a bad config")
+
+    # Losing the bus: status falls back to the snapshot; the name comes back with the bus.
+    bus.stop()
+    time.sleep(0.5)
+    r = status()
+    check(r.returncode == 0 and "not reachable" in r.stderr and "snapshot" in r.stderr,
+          "without a bus, hwctl status falls back to the snapshot and says so", r.stderr)
+    check(daemon.poll() is None, "hwctld survives losing the bus")
+    bus.start()
+    ok = False
+    for _ in range(60):
+        r = status()
+        if r.returncode == 0 and "not reachable" not in r.stderr:
+            ok = True
+            break
+        time.sleep(0.1)
+    check(ok, "hwctld takes the bus name again when the bus returns", r.stderr)
+
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        rc = daemon.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        rc = None
+    check(rc == 0, "SIGTERM stops hwctld cleanly with exit code 0", f"rc={rc}")
+    check(notify.wait_for("STOPPING=1", 2), "hwctld sends STOPPING=1")
+    r = status()
+    check(r.returncode == 0 and "showing the snapshot" in r.stderr,
+          "after the daemon stops, status still works from the snapshot", r.stderr)
+    empty = make_tmp("hwctl-e2e-empty-")
+    r = run([HWCTL, "--sysroot", empty, "status"], env=cli_env)
+    check(r.returncode == 3, "no daemon and no snapshot: exit code 3", f"rc={r.returncode}")
+    shutil.rmtree(empty)
+finally:
+    if daemon.poll() is None:
+        daemon.kill()
+        daemon.wait()
+    bus.stop()
+    notify.close()
+    log.close()
+    if os.environ.get("HWCTL_KEEP_TMP") != "1":
+        shutil.rmtree(tmp, ignore_errors=True)
+finish()

@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""hwctld --once and the hwctl commands that need no daemon: board, plan, check-config, usage
+errors and --help, on fixture sysroots made from real device trees. No root needed."""
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (DTB_DIR, HWCTL, HWCTLD, check, finish, fixture_sysroot, make_tmp,
+                     require_binaries, run)
+
+require_binaries()
+tmp = make_tmp("hwctl-once-")
+env = dict(os.environ, HWCTL_LOG_TARGET="stderr", NO_COLOR="1",
+           DBUS_SYSTEM_BUS_ADDRESS="unix:path=/nonexistent/bus")
+try:
+    root = fixture_sysroot(tmp)
+    r = run([HWCTLD, "--sysroot", root, "--once"], env=env)
+    check(r.returncode == 0, "hwctld --once exits 0 when nothing degraded or failed", r.stderr)
+    check("Board: Raspberry Pi 4 Model B" in r.stderr, "hwctld logs the board", r.stderr)
+    check("bluetooth: skipped: not implemented yet" in r.stderr,
+          "placeholders say they are not implemented", r.stderr)
+    snap = os.path.join(root, "run/hwctl/status.json")
+    check(os.path.exists(snap), "--once writes the snapshot")
+    with open(snap) as f:
+        doc = json.load(f)
+    check(doc["daemon"]["mode"] == "once" and all(p["verdict"] == "skipped" for p in doc["probes"]),
+          "the snapshot holds every probe's verdict")
+    check(sorted(os.listdir(os.path.dirname(snap))) == ["status.json"],
+          "no temporary file is left next to the snapshot")
+
+    r = run([HWCTLD, "--sysroot", root, "--once", "--only", "gpio,audio"], env=env)
+    with open(snap) as f:
+        doc = json.load(f)
+    skipped = {p["name"]: p["summary"] for p in doc["probes"]}
+    check(skipped["rootfs"] == "not selected (--only)" and skipped["gpio"] == "not implemented yet",
+          "--only runs the named probes and says the others were not selected", str(skipped))
+
+    for argv, what in (([HWCTLD, "--bogus"], "unknown option"),
+                       ([HWCTLD, "--only", "wifi"], "unknown probe in --only"),
+                       ([HWCTLD, "--sysroot", "relative"], "relative sysroot"),
+                       ([HWCTLD, "extra"], "stray argument"),
+                       ([HWCTL, "frobnicate"], "unknown command"),
+                       ([HWCTL, "status", "--bogus"], "unknown status option"),
+                       ([HWCTL, "journal", "wifi"], "unknown probe for journal"),
+                       ([HWCTL, "rerun"], "rerun without a probe")):
+        r = run(argv, env=env)
+        check(r.returncode == 2 and r.stderr.strip() != "", f"usage error exits 2: {what}",
+              f"rc={r.returncode} {r.stderr}")
+
+    for cmd in ([], ["status"], ["board"], ["plan"], ["rerun"], ["journal"], ["check-config"]):
+        r = run([HWCTL, *cmd, "--help"], env=env)
+        check(r.returncode == 0 and r.stdout.startswith("Usage: hwctl"),
+              f"hwctl {' '.join(cmd)} --help", r.stdout[:80])
+    r = run([HWCTLD, "--help"], env=env)
+    check(r.returncode == 0 and "--sysroot" in r.stdout and "--once" in r.stdout, "hwctld --help")
+
+    # hwctl board reads every real device tree, live or from a DTB, and both agree.
+    dtbs = sorted(f for f in os.listdir(DTB_DIR) if f.endswith(".dtb"))
+    check(len(dtbs) >= 9, "the upstream DTB set is there", str(dtbs))
+    for dtb in dtbs:
+        r = run([HWCTL, "board", "--dtb", os.path.join(DTB_DIR, dtb), "--json"], env=env)
+        offline = json.loads(r.stdout) if r.returncode == 0 else None
+        live_root = os.path.join(tmp, "live-" + dtb)
+        os.makedirs(live_root)
+        run([os.path.join(os.path.dirname(HWCTL), "..", "tests", "dtb-to-fs"),
+             os.path.join(DTB_DIR, dtb), live_root])
+        r2 = run([HWCTL, "--sysroot", live_root, "board", "--json"], env=env)
+        live = json.loads(r2.stdout) if r2.returncode == 0 else None
+        check(offline is not None and offline == live,
+              f"hwctl board: {dtb} gives the same board offline and live", r.stderr + r2.stderr)
+
+    r = run([HWCTL, "--sysroot", root, "board"], env=env)
+    check(r.returncode == 0 and "rpi-4-b" in r.stdout and "\033[" not in r.stdout,
+          "hwctl board for people, no colour off a terminal", r.stdout[:200])
+
+    r = run([HWCTL, "--sysroot", root, "plan", "--json"], env=env)
+    plan = json.loads(r.stdout)
+    check(r.returncode == 0 and [p["name"] for p in plan["probes"]] ==
+          ["rootfs", "gpio", "audio", "bluetooth", "network"], "hwctl plan --json lists the probes")
+    check("Bluetooth" in plan["config"], "hwctl plan shows the effective configuration")
+
+    # check-config: a broken file is reported with file:line and a non-zero exit.
+    conf = os.path.join(tmp, "bad.conf")
+    with open(conf, "w") as f:
+        f.write("[Bluetooth]\nBaud=fast\n[Nope]\nx=1\n")
+    r = run([HWCTL, "--sysroot", root, "check-config", "--config", conf], env=env)
+    check(r.returncode == 1 and f"{conf}:2:" in r.stdout and "Baud" in r.stdout,
+          "check-config reports the bad value with file:line and exits 1", r.stdout)
+    r = run([HWCTL, "--sysroot", root, "plan", "--config", conf, "--json"], env=env)
+    plan = json.loads(r.stdout)
+    check(r.returncode == 0 and plan["config"]["Bluetooth"]["Baud"] in (0, None),
+          "a bad value keeps its default", json.dumps(plan["config"]["Bluetooth"]))
+    r = run([HWCTLD, "--sysroot", root, "--config", conf, "--once"], env=env)
+    check(r.returncode == 0 and f"{conf}:2" in r.stderr,
+          "hwctld starts despite a bad config and logs file:line", r.stderr[-400:])
+    good = os.path.join(tmp, "good.conf")
+    with open(good, "w") as f:
+        f.write("[Bluetooth]\nBaud=921600\n")
+    r = run([HWCTL, "--sysroot", root, "check-config", "--config", good], env=env)
+    check(r.returncode == 0 and "no problems" in r.stdout, "check-config: a good file", r.stdout)
+
+    # A machine without a device tree, and a broken one: generic, never a crash.
+    bare = os.path.join(tmp, "bare")
+    os.makedirs(bare)
+    r = run([HWCTLD, "--sysroot", bare, "--once"], env=env)
+    check(r.returncode == 0 and "generic" in r.stderr, "no device tree: a generic board", r.stderr)
+    broken = os.path.join(tmp, "broken")
+    os.makedirs(os.path.join(broken, "proc"))
+    os.symlink("device-tree", os.path.join(broken, "proc", "device-tree"))
+    r = run([HWCTLD, "--sysroot", broken, "--once"], env=env)
+    check(r.returncode in (0, 1) and "generic" in r.stderr,
+          "a device-tree symlink loop: a generic board, no crash", r.stderr[-400:])
+    r = run([HWCTL, "--sysroot", bare, "status"], env=env)
+    check(r.returncode == 0, "status from the snapshot of a --once run", r.stderr)
+finally:
+    if os.environ.get("HWCTL_KEEP_TMP") != "1":
+        shutil.rmtree(tmp, ignore_errors=True)
+finish()

@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Tools the test scripts, the demo and the benchmarks use.
+add_executable(dtb-to-fs tools/dtb-to-fs.c)
+target_link_libraries(dtb-to-fs PRIVATE hwctl-core)

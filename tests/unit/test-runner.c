@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The probe runner keeps the probe contract: order, timeouts, exactly-once, work off the loop. */
+#include <time.h>
+
+#include "runner.h"
+#include "test-util.h"
+
+/* What the fake probes and the callbacks saw, in order. */
+static char events[4096];
+static int contract_breaches, idle_calls, cancel_calls;
+
+static void note(const char *fmt, const char *name)
+{
+        size_t n = strlen(events);
+        snprintf(events + n, sizeof(events) - n, fmt, name);
+}
+
+static void cb_started(ProbeRunner *r, const char *probe, void *u)
+{
+        note("start:%s ", probe);
+}
+static void cb_reported(ProbeRunner *r, const char *probe, const ProbeResult *res, bool t, void *u)
+{
+        note("done:%s ", probe);
+}
+static void cb_contract(ProbeRunner *r, const char *probe, const char *text, void *u)
+{
+        contract_breaches++;
+}
+static void cb_idle(ProbeRunner *r, void *u)
+{
+        idle_calls++;
+        sd_event_exit(u, 0);
+}
+
+static const ProbeRunnerCallbacks callbacks = {
+        .started = cb_started,
+        .reported = cb_reported,
+        .contract = cb_contract,
+        .idle = cb_idle,
+};
+
+/* --- fake probes --- */
+
+static int later_fire(sd_event_source *s, uint64_t usec, void *ctx)
+{
+        probe_done(ctx, VERDICT_CHANGED, "made it right");
+        sd_event_source_disable_unref(s);
+        return 0;
+}
+
+static int run_later(ProbeContext *ctx)
+{
+        return sd_event_add_time_relative(probe_context_event(ctx), NULL, CLOCK_MONOTONIC,
+                                          20 * USEC_PER_MSEC, 0, later_fire, ctx);
+}
+
+static int run_ok(ProbeContext *ctx)
+{
+        return probe_done(ctx, VERDICT_OK, "fine");
+}
+
+static int run_twice(ProbeContext *ctx)
+{
+        probe_done(ctx, VERDICT_OK, "first");
+        return probe_done(ctx, VERDICT_FAILED, "second");
+}
+
+static int run_never(ProbeContext *ctx)
+{
+        return 0;
+}
+
+static void cancel_count(ProbeContext *ctx)
+{
+        cancel_calls++;
+}
+
+static int run_error(ProbeContext *ctx)
+{
+        return -ENODEV;
+}
+
+static int run_fail_errno(ProbeContext *ctx)
+{
+        return probe_fail(ctx, -EACCES, "Cannot open %s: %m", "/dev/thing");
+}
+
+static bool applies_never(const Board *b, const Config *c, const char **reason)
+{
+        *reason = "no such hardware on this board";
+        return false;
+}
+
+static const ProbeOps p_a = {.name = "a", .run = run_later, .timeout_usec = 5 * USEC_PER_SEC};
+static const ProbeOps p_b = {.name = "b",
+                             .after = (const char *const[]){"a", NULL},
+                             .run = run_ok,
+                             .timeout_usec = 5 * USEC_PER_SEC};
+static const ProbeOps p_c = {.name = "c",
+                             .after = (const char *const[]){"b", NULL},
+                             .run = run_ok,
+                             .timeout_usec = 5 * USEC_PER_SEC};
+
+static ProbeRunner *runner_for(sd_event *e, const ProbeOps *const *table)
+{
+        ProbeRunner *r = NULL;
+
+        events[0] = 0;
+        contract_breaches = idle_calls = cancel_calls = 0;
+        ASSERT_INT_EQ(probe_runner_new(e, table, "/nonexistent-root", &r), 0);
+        probe_runner_set_callbacks(r, &callbacks, e);
+        return r;
+}
+
+static const ProbeResult *result_of(ProbeRunner *r, const char *name)
+{
+        for (size_t i = 0; i < probe_runner_count(r); i++)
+                if (streq(probe_runner_name(r, i), name))
+                        return probe_runner_result(r, i);
+        return NULL;
+}
+
+static void test_after_orders_probes(void)
+{
+        /* Registered in reverse: the after= lists, not the table order, decide. */
+        const ProbeOps *table[] = {&p_c, &p_b, &p_a, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        ASSERT_INT_EQ(probe_runner_start(r, NULL, NULL), 0);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_STR_EQ(events, "start:a done:a start:b done:b start:c done:c ");
+        ASSERT_INT_EQ(result_of(r, "a")->verdict, VERDICT_CHANGED);
+        ASSERT_STR_EQ(result_of(r, "a")->summary, "made it right");
+        ASSERT_TRUE(result_of(r, "a")->duration_usec >= 20 * USEC_PER_MSEC);
+        ASSERT_INT_EQ(idle_calls, 1);
+        ASSERT_TRUE(probe_runner_all_good(r));
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+static void test_timeout_fails_and_cancels(void)
+{
+        static const ProbeOps p = {.name = "slow",
+                                   .run = run_never,
+                                   .cancel = cancel_count,
+                                   .timeout_usec = 100 * USEC_PER_MSEC};
+        const ProbeOps *table[] = {&p, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_INT_EQ(result_of(r, "slow")->verdict, VERDICT_FAILED);
+        ASSERT_STR_EQ(result_of(r, "slow")->summary, "timed out after 100 ms");
+        ASSERT_INT_EQ(cancel_calls, 1);
+        ASSERT_FALSE(probe_runner_all_good(r));
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+static void test_second_report_is_ignored(void)
+{
+        static const ProbeOps p = {.name = "twice", .run = run_twice, .timeout_usec = USEC_PER_SEC};
+        const ProbeOps *table[] = {&p, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_INT_EQ(result_of(r, "twice")->verdict, VERDICT_OK);
+        ASSERT_STR_EQ(result_of(r, "twice")->summary, "first");
+        ASSERT_INT_EQ(contract_breaches, 1);
+        ASSERT_STR_EQ(events, "start:twice done:twice ");
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+static void test_errors_become_failed(void)
+{
+        static const ProbeOps p1 = {.name = "err", .run = run_error, .timeout_usec = USEC_PER_SEC};
+        static const ProbeOps p2 = {.name = "errno", .run = run_fail_errno,
+                                    .timeout_usec = USEC_PER_SEC};
+        const ProbeOps *table[] = {&p1, &p2, NULL};
+        json_object *v;
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_INT_EQ(result_of(r, "err")->verdict, VERDICT_FAILED);
+        ASSERT_STR_EQ(result_of(r, "err")->summary, strerror(ENODEV));
+        ASSERT_STR_EQ(result_of(r, "errno")->summary, "Cannot open /dev/thing: Permission denied");
+        ASSERT_TRUE(json_object_object_get_ex(result_of(r, "errno")->details, "errno", &v));
+        ASSERT_INT_EQ(json_object_get_int(v), EACCES);
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+static void test_skips_say_why(void)
+{
+        static const ProbeOps p1 = {.name = "na", .applies = applies_never, .run = run_ok};
+        static const ProbeOps p2 = {.name = "bluetooth", .run = run_ok};
+        static const ProbeOps p3 = {.name = "other", .run = run_ok};
+        const ProbeOps *table[] = {&p1, &p2, &p3, NULL};
+        Config *c = NULL;
+        sd_event *e = NULL;
+        ProbeRunner *r;
+        char *only[] = {"na", "bluetooth", NULL};
+
+        sd_event_new(&e);
+        ASSERT_INT_EQ(config_new_default(&c), 0);
+        c->bluetooth.enabled = false;
+        r = runner_for(e, table);
+        probe_runner_set_inputs(r, NULL, c);
+        ASSERT_INT_EQ(probe_runner_start(r, only, "not selected (--only)"), 0);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_INT_EQ(result_of(r, "na")->verdict, VERDICT_SKIPPED);
+        ASSERT_STR_EQ(result_of(r, "na")->summary, "no such hardware on this board");
+        ASSERT_STR_EQ(result_of(r, "bluetooth")->summary,
+                      "disabled by configuration ([Bluetooth] Enable=no)");
+        ASSERT_STR_EQ(result_of(r, "other")->summary, "not selected (--only)");
+        ASSERT_TRUE(probe_runner_all_good(r));
+        /* A name that no probe has is refused before anything starts. */
+        char *bad[] = {"nope", NULL};
+        ASSERT_INT_EQ(probe_runner_start(r, bad, NULL), -ENOENT);
+        probe_runner_free(r);
+        config_free(c);
+        sd_event_unref(e);
+}
+
+static void test_cycle_is_reported(void)
+{
+        static const ProbeOps x = {.name = "x", .after = (const char *const[]){"y", NULL},
+                                   .run = run_ok};
+        static const ProbeOps y = {.name = "y", .after = (const char *const[]){"x", NULL},
+                                   .run = run_ok};
+        const ProbeOps *table[] = {&x, &y, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_INT_EQ(result_of(r, "x")->verdict, VERDICT_FAILED);
+        ASSERT_STR_CONTAINS(result_of(r, "y")->summary, "cycle");
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+/* --- blocking work --- */
+
+static int ticks_during_work;
+
+static int slow_work(void *userdata)
+{
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        return 42;
+}
+
+static void slow_done(ProbeContext *ctx, int result, void *userdata)
+{
+        probe_done(ctx, result == 42 ? VERDICT_CHANGED : VERDICT_FAILED, "work returned %d",
+                   result);
+}
+
+static int run_blocking(ProbeContext *ctx)
+{
+        return probe_run_blocking(ctx, slow_work, slow_done, NULL);
+}
+
+static int tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        ticks_during_work++;
+        sd_event_source_set_time_relative(s, 10 * USEC_PER_MSEC);
+        return 0;
+}
+
+static void test_blocking_work_keeps_loop_live(void)
+{
+        static const ProbeOps p = {.name = "resize", .run = run_blocking,
+                                   .timeout_usec = 5 * USEC_PER_SEC};
+        const ProbeOps *table[] = {&p, NULL};
+        sd_event_source *t = NULL;
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        ticks_during_work = 0;
+        sd_event_new(&e);
+        sd_event_add_time_relative(e, &t, CLOCK_MONOTONIC, 10 * USEC_PER_MSEC, 0, tick, NULL);
+        sd_event_source_set_enabled(t, SD_EVENT_ON);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_STR_EQ(result_of(r, "resize")->summary, "work returned 42");
+        /* The loop ran timers while the worker slept 200 ms. */
+        ASSERT_TRUE(ticks_during_work >= 5);
+        ASSERT_INT_EQ(__probe_runner_workers(r), 0);
+        sd_event_source_disable_unref(t);
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+static void timeout_cancel_noop(ProbeContext *ctx)
+{
+        cancel_calls++;
+}
+
+static void test_timeout_during_blocking_work(void)
+{
+        static const ProbeOps p = {.name = "stuck", .run = run_blocking,
+                                   .cancel = timeout_cancel_noop,
+                                   .timeout_usec = 50 * USEC_PER_MSEC};
+        const ProbeOps *table[] = {&p, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        /* The worker's late report must not replace the timeout. */
+        ASSERT_STR_EQ(result_of(r, "stuck")->summary, "timed out after 50 ms");
+        ASSERT_INT_EQ(__probe_runner_workers(r), 1);
+        /* Freeing waits for the worker rather than leaving it with freed memory. */
+        probe_runner_free(r);
+        ASSERT_INT_EQ(contract_breaches, 0);
+        sd_event_unref(e);
+}
+
+static void test_rerun(void)
+{
+        const ProbeOps *table[] = {&p_a, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(probe_runner_rerun(r, "a"), -EBUSY);
+        ASSERT_INT_EQ(probe_runner_rerun(r, "zzz"), -ENOENT);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_INT_EQ(probe_runner_rerun(r, "a"), 0);
+        ASSERT_TRUE(probe_runner_running(r, 0));
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_STR_EQ(events, "start:a done:a start:a done:a ");
+        ASSERT_INT_EQ(idle_calls, 2);
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+static int run_paths(ProbeContext *ctx)
+{
+        _cleanup_free_ char *a = probe_context_path(ctx, PROBE_PATH_SYS, "class/tty");
+        _cleanup_free_ char *b = probe_context_path(ctx, PROBE_PATH_VAR_LIB, NULL);
+        _cleanup_free_ char *c = probe_context_path(ctx, PROBE_PATH_DEV, "ttyAMA0");
+        return probe_done(ctx, VERDICT_OK, "%s %s %s", a, b, c);
+}
+
+static void test_probe_paths_follow_sysroot(void)
+{
+        static const ProbeOps p = {.name = "paths", .run = run_paths};
+        const ProbeOps *table[] = {&p, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(sd_event_loop(e), 0);
+        ASSERT_STR_EQ(result_of(r, "paths")->summary,
+                      "/nonexistent-root/sys/class/tty /nonexistent-root/var/lib/hwctl "
+                      "/nonexistent-root/dev/ttyAMA0");
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
+int main(void)
+{
+        TEST_RUN(test_after_orders_probes);
+        TEST_RUN(test_timeout_fails_and_cancels);
+        TEST_RUN(test_second_report_is_ignored);
+        TEST_RUN(test_errors_become_failed);
+        TEST_RUN(test_skips_say_why);
+        TEST_RUN(test_cycle_is_reported);
+        TEST_RUN(test_blocking_work_keeps_loop_live);
+        TEST_RUN(test_timeout_during_blocking_work);
+        TEST_RUN(test_rerun);
+        TEST_RUN(test_probe_paths_follow_sysroot);
+        return test_exit();
+}
