@@ -185,6 +185,9 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
         if (t % USEC_PER_SEC == 0)
                 summary = strdup_printf("timed out after %llu s",
                                         (unsigned long long)(t / USEC_PER_SEC));
+        else if (t < USEC_PER_SEC)
+                summary = strdup_printf("timed out after %llu ms",
+                                        (unsigned long long)(t / USEC_PER_MSEC));
         else
                 summary = strdup_printf("timed out after %.1f s", (double)t / USEC_PER_SEC);
         context_finish(c, VERDICT_FAILED, summary, true);
