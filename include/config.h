@@ -17,6 +17,7 @@ typedef enum BluetoothAttach {
 typedef enum ConfigSeverity {
         CONFIG_WARNING, /* unknown section or key: ignored */
         CONFIG_ERROR,   /* unparsable line or invalid value: the default is kept */
+        _CONFIG_SEVERITY_MAX,
 } ConfigSeverity;
 
 typedef struct ConfigProblem {
@@ -86,3 +87,39 @@ json_object *config_to_json(const Config *c);
 json_object *config_section_to_json(const Config *c, const char *section);
 
 const char *bluetooth_attach_to_string(BluetoothAttach a);
+
+/* Limits, problems, single assignments, and the value syntax shared with check-config. */
+
+/* Files larger than this are not parsed (a CONFIG_ERROR at line 0). */
+#define CONFIG_FILE_SIZE_MAX ((size_t)1024 * 1024)
+/* Problems recorded per file; past this one summary problem counts the rest. */
+#define CONFIG_FILE_PROBLEMS_MAX 50U
+
+/* The probe names Probes= accepts, NULL-terminated. */
+extern const char *const config_probe_names[];
+
+const char *config_severity_to_string(ConfigSeverity s); /* "warning", "error" */
+int bluetooth_attach_from_string(const char *s);         /* the enum value, or -EINVAL */
+
+/* Applies one assignment as a line in hwctl.conf would: an empty value resets the setting to its
+ * default, a bad value leaves it as it was. Returns 0, -ENOENT for an unknown section or key,
+ * -EINVAL for a bad value (with *ret_reason, when given, saying what was expected), -ENOMEM. */
+int config_set(Config *c, const char *section, const char *key, const char *value,
+               char **ret_reason);
+
+/* "file:line: message", or "file: message" when the problem is about the whole file. */
+char *config_problem_to_string(const ConfigProblem *p);
+bool config_has_errors(const Config *c);
+
+/* Value syntax, shared with check-config and the tests. Each returns -EINVAL for a malformed
+ * value, -ERANGE for one that does not fit, and writes ret_* only on success. */
+int config_parse_boolean(const char *s); /* 1 or 0 */
+/* "15", "15s", "500ms", "2min", "1min 30s", "1.5h": a number without unit is seconds. */
+int config_parse_timespan(const char *s, uint64_t *ret_usec);
+/* "4096", "4096B", "512M", "1.5G", "2TiB": base 1024. */
+int config_parse_size(const char *s, uint64_t *ret_bytes);
+/* The inverse of the two above, in a form they read back exactly: "1min 30s", "0", "512M". */
+char *config_format_timespan(uint64_t usec);
+char *config_format_size(uint64_t bytes);
+/* A Linux interface name: 1..15 bytes, not "." or "..", no '/', ':' or white space. */
+bool config_ifname_is_valid(const char *s);
