@@ -79,10 +79,10 @@ char *board_json_line(json_object *board)
                              serial ? ", serial " : "", serial ? serial : "");
 }
 
-static void print_gpio_ref(const char *label, const BoardGpioRef *g)
+static void print_gpio_ref(const char *what, const BoardGpioRef *g)
 {
         if (g->controller_path)
-                print_field(label, 11, "%s line %u%s", g->controller_path, g->line,
+                print_field("", 11, "%s GPIO: %s line %u%s", what, g->controller_path, g->line,
                             g->active_low ? " (active low)" : "");
 }
 
@@ -123,7 +123,8 @@ void print_board(const Board *b)
                             : bt->pins_rtscts == TRISTATE_NO ? "not muxed"
                                                              : "unknown",
                             bt->pins_evidence ? ": " : "", strempty(bt->pins_evidence));
-                print_gpio_ref("", &bt->shutdown_gpio);
+                print_gpio_ref("shutdown", &bt->shutdown_gpio);
+                print_gpio_ref("reset", &bt->reset_gpio);
         } else
                 print_field("Bluetooth", 11, "no Bluetooth UART known");
         for (size_t i = 0; i < b->n_audio; i++)

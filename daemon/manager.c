@@ -241,6 +241,13 @@ static void on_runner_idle(ProbeRunner *r, void *userdata)
                 sd_event_exit(m->event, probe_runner_all_good(r) ? 0 : 1);
 }
 
+static int manager_start_round(Manager *m)
+{
+        return probe_runner_start(m->runner, m->only ? m->only : m->config->daemon.probes,
+                                  m->only ? "not selected (--only)"
+                                          : "not selected ([Daemon] Probes=)");
+}
+
 int manager_startup(Manager *m)
 {
         static const ProbeRunnerCallbacks callbacks = {
@@ -272,9 +279,7 @@ int manager_startup(Manager *m)
         if (!m->once)
                 (void)manager_bus_connect(m); /* without a bus, the snapshot serves */
 
-        r = probe_runner_start(m->runner, m->only ? m->only : m->config->daemon.probes,
-                               m->only ? "not selected (--only)"
-                                       : "not selected ([Daemon] Probes=)");
+        r = manager_start_round(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to start the probes: %m");
         manager_write_snapshot(m);
@@ -324,34 +329,42 @@ int manager_reload(Manager *m)
         json_object_put(old_daemon);
         json_object_put(new_daemon);
 
+        bool changed[ELEMENTSOF(config_sections)];
         for (size_t i = 0; i < ELEMENTSOF(config_sections); i++) {
                 json_object *a = config_section_to_json(m->config, config_sections[i][1]);
                 json_object *b = config_section_to_json(c, config_sections[i][1]);
-                bool changed = !json_object_equal(a, b);
 
+                changed[i] = !json_object_equal(a, b);
                 json_object_put(a);
                 json_object_put(b);
-                if (!changed && !all)
+        }
+
+        /* Swap in the new config before any probe starts under it. */
+        r = manager_swap_config(m, TAKE_PTR(c));
+        if (r < 0)
+                return r;
+
+        if (all) {
+                /* [Daemon] decides which probes run at all: start a whole new round. */
+                r = manager_start_round(m);
+                if (r < 0)
+                        return r;
+                log_info("Configuration reloaded; [Daemon] changed, re-running every probe");
+                manager_write_snapshot(m);
+                return (int)ELEMENTSOF(config_sections);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(config_sections); i++) {
+                if (!changed[i])
                         continue;
-                /* Swap in the new config before the probe starts under it. */
-                if (n == 0) {
-                        r = manager_swap_config(m, TAKE_PTR(c));
-                        if (r < 0)
-                                return r;
-                }
                 n++;
                 r = manager_rerun(m, config_sections[i][0]);
                 if (r == -EBUSY)
                         log_warning("Probe %s is still running; it keeps its old settings",
                                     config_sections[i][0]);
         }
-        if (n == 0) {
-                /* Nothing a probe reads changed; keep the file list and problems current. */
-                r = manager_swap_config(m, TAKE_PTR(c));
-                if (r < 0)
-                        return r;
+        if (n == 0)
                 log_info("Configuration reloaded; no probe's settings changed");
-        } else
+        else
                 log_info("Configuration reloaded; re-running %d probe(s) whose settings changed",
                          n);
         manager_write_snapshot(m);

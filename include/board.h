@@ -2,6 +2,7 @@
 /* The Board: plain data about the machine, built once from the device tree (live or a DTB). */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@ typedef enum BoardId {
         BOARD_KHADAS_VIM3,
         BOARD_KHADAS_VIM3L,
         _BOARD_ID_MAX,
+        _BOARD_ID_INVALID = -EINVAL,
 } BoardId;
 
 typedef enum BoardFamily {
@@ -29,6 +31,7 @@ typedef enum BoardFamily {
         BOARD_FAMILY_RPI,
         BOARD_FAMILY_AMLOGIC,
         _BOARD_FAMILY_MAX,
+        _BOARD_FAMILY_INVALID = -EINVAL,
 } BoardFamily;
 
 /* Which device tree lineage the facts were read from; node names and aliases differ. */
@@ -37,6 +40,7 @@ typedef enum TreeFlavour {
         TREE_FLAVOUR_RPI_DOWNSTREAM,
         TREE_FLAVOUR_KHADAS_VENDOR,
         _TREE_FLAVOUR_MAX,
+        _TREE_FLAVOUR_INVALID = -EINVAL,
 } TreeFlavour;
 
 typedef enum UartKind {
@@ -44,8 +48,9 @@ typedef enum UartKind {
         UART_KIND_PL011,     /* arm,pl011: full UART, RTS/CTS possible */
         UART_KIND_MINI,      /* brcm,bcm2835-aux-uart: mini-UART, ~460800 at most */
         UART_KIND_MESON,     /* amlogic,meson-*-uart */
-        UART_KIND_8250,
+        UART_KIND_8250,      /* ns16550a, brcm,bcm7271-uart (Pi 5), ... */
         _UART_KIND_MAX,
+        _UART_KIND_INVALID = -EINVAL,
 } UartKind;
 
 /* Tri-state for facts the tree may not settle. */
@@ -64,6 +69,7 @@ typedef struct BoardRevision {
         const char *type;       /* "4B", "3B+", "Zero 2 W", ... */
         const char *processor;  /* "BCM2711", ... */
         unsigned pcb_revision;  /* "1.4" is 4 */
+        unsigned pcb_major;     /* "1.4" is 1; old-style codes name 1.0, 1.1, 1.2 and 2.0 boards */
 } BoardRevision;
 
 typedef struct BoardGpioRef {
@@ -73,7 +79,8 @@ typedef struct BoardGpioRef {
 } BoardGpioRef;
 
 typedef struct BoardBluetooth {
-        bool present;             /* a Bluetooth UART is known for this board */
+        bool present;             /* the tree names a UART carrying Bluetooth (chip and
+                                   * expected_baud come from the board table even when not) */
         char *uart_path;          /* node path, e.g. /soc/serial@7e201000 */
         char *uart_compatible;
         char *uart_status;        /* "okay", "disabled", NULL when absent */
@@ -89,6 +96,8 @@ typedef struct BoardBluetooth {
         char *pins_evidence;      /* what pins_rtscts rests on, for a person */
         BoardGpioRef shutdown_gpio; /* controller_path NULL when none */
         BoardGpioRef reset_gpio;
+        BoardGpioRef wakeup_gpio;   /* device-wakeup-gpios (vendor: btwakeup-gpios) */
+        char *uart_label;         /* the UART's label from __symbols__, e.g. "uart0"; NULL when none */
         char *chip;               /* expected chip from the board table, e.g. BCM4345C0 */
         uint32_t expected_baud;   /* operating speed the board table expects */
 } BoardBluetooth;
@@ -145,3 +154,11 @@ BoardId board_id_from_string(const char *s);
 const char *board_family_to_string(BoardFamily f);
 const char *tree_flavour_to_string(TreeFlavour f);
 const char *uart_kind_to_string(UartKind k);
+BoardFamily board_family_from_string(const char *s);
+TreeFlavour tree_flavour_from_string(const char *s);
+UartKind uart_kind_from_string(const char *s);
+const char *tristate_to_string(Tristate t); /* "yes", "no", "unknown" */
+
+/* Decodes a Raspberry Pi revision code (system/linux,revision, /proc/cpuinfo "Revision"), new-style
+ * (bit 23 set) or old-style (0002..0015). Fields the code does not name stay 0/NULL. */
+void rpi_revision_decode(uint32_t code, BoardRevision *ret);

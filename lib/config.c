@@ -398,7 +398,7 @@ static bool problem_recorded(const Config *c, const char *path, unsigned line)
 static void loader_parse_file(ConfigLoader *l, const char *path)
 {
         _cleanup_free_ char *data = NULL;
-        size_t size;
+        size_t size = 0;
         int r;
 
         r = read_config_file(path, &data, &size);

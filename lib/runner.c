@@ -242,7 +242,7 @@ static void slot_start(ProbeRunner *r, size_t i)
         if (timeout > 0) {
                 c->ops = s->ops;
                 k = sd_event_add_time_relative(r->event, &c->timeout_source, CLOCK_MONOTONIC,
-                                               timeout, 0, on_timeout, c);
+                                               timeout, USEC_PER_MSEC, on_timeout, c);
                 if (k < 0) {
                         probe_fail(c, k, "Cannot arm the probe's timeout: %m");
                         return;
