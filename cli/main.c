@@ -87,7 +87,9 @@ int main(int argc, char *argv[])
                         int sub_argc = optind < argc ? argc - optind : 1;
                         char *fallback[] = {(char *)name, NULL};
                         char **sub_argv = optind < argc ? argv + optind : fallback;
-                        optind = 1; /* the command parses its own options from its name on */
+                        /* 0, not 1: glibc then forgets the "+" ordering of the global parse and
+                         * the command parses its own options, wherever they stand. */
+                        optind = 0;
                         return commands[i].func(sub_argc, sub_argv);
                 }
         return usage_error("unknown command '%s'", name);

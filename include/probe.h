@@ -96,7 +96,8 @@ void probe_set_remedy(ProbeContext *ctx, const char *fmt, ...) _printf_(2, 3);
 void probe_progress(ProbeContext *ctx, const char *fmt, ...) _printf_(2, 3);
 
 /* Report the result. Both return 0, so `return probe_done(...)` ends run(). A second report
- * from the same run is ignored and logged as a bug. */
+ * from the same run is ignored and logged as a bug. Once a report returns, the context belongs
+ * to the runner again and may be gone: the probe must not touch it (stop its timers first). */
 int probe_done(ProbeContext *ctx, Verdict v, const char *fmt, ...) _printf_(3, 4);
 /* verdict failed; "%m" in fmt expands to strerror(-error). */
 int probe_fail(ProbeContext *ctx, int error, const char *fmt, ...) _printf_(3, 4);

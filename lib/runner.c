@@ -155,18 +155,20 @@ static void slot_report_static(ProbeRunner *r, size_t i, Verdict v, const char *
 static void context_finish(ProbeContext *c, Verdict v, char *summary, bool timed_out)
 {
         ProbeRunner *r = c->runner;
-        Slot *s = &r->slots[c->index];
+        size_t index = c->index;
+        Slot *s = &r->slots[index];
         ProbeResult *res;
 
         sd_event_source_set_enabled(c->timeout_source, SD_EVENT_OFF);
         res = result_new(v, summary, TAKE_PTR(c->remedy), TAKE_PTR(c->details),
                          c->started_realtime, now_usec(CLOCK_MONOTONIC) - c->started_monotonic);
+        /* This may free c: nothing below touches it. */
         if (s->ctx == c) {
                 s->ctx = NULL;
                 context_unref(c);
         }
         if (res)
-                slot_store(r, c->index, res, timed_out);
+                slot_store(r, index, res, timed_out);
         runner_kick(r);
 }
 
