@@ -43,6 +43,7 @@ Manager *manager_free(Manager *m)
                 config_free(m->retired_configs[i]);
         free(m->retired_configs);
         board_free(m->board);
+        daemon_state_done(&m->state);
         sd_event_unref(m->event);
         free(m->sysroot);
         free(m->config_path);
@@ -114,6 +115,47 @@ static int manager_detect_board(Manager *m)
         return 0;
 }
 
+static void manager_save_state(Manager *m)
+{
+        int r = daemon_state_save(m->sysroot, &m->state);
+
+        if (r < 0)
+                log_error_errno(r, "Cannot write %s: %m", STATE_FILE_PATH);
+}
+
+/* First boot is the absence of state; a damaged file is kept aside and replaced, never trusted. */
+static int manager_load_state(Manager *m)
+{
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = daemon_state_load(m->sysroot, &m->state, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (r == -ENOENT) {
+                        m->first_boot = true;
+                        log_info("First start on this medium: no %s yet", STATE_FILE_PATH);
+                } else {
+                        log_warning("Cannot use the saved state (%s); keeping it as %s.broken "
+                                    "and starting afresh",
+                                    error ? error : strerror(-r), STATE_FILE_PATH);
+                        (void)daemon_state_set_aside(m->sysroot);
+                }
+                m->state = (DaemonState){
+                        .first_start_usec = now_usec(CLOCK_REALTIME),
+                        .verdicts = json_object_new_object(),
+                };
+        } else if (m->state.board && !streq(m->state.board, board_id_to_string(m->board->id)))
+                log_warning("This medium last started on a %s board; now it is %s",
+                            m->state.board, board_id_to_string(m->board->id));
+        m->state.starts++;
+        free(m->state.board);
+        m->state.board = strdup(board_id_to_string(m->board->id));
+        manager_save_state(m);
+        return 0;
+}
+
 static json_object *daemon_info(Manager *m)
 {
         json_object *o = json_object_new_object();
@@ -124,6 +166,10 @@ static json_object *daemon_info(Manager *m)
         json_object_object_add(o, "bus", json_object_new_boolean(m->bus != NULL));
         json_object_object_add(o, "started_usec", json_object_new_int64((int64_t)m->started_usec));
         json_object_object_add(o, "sysroot", json_object_new_string(m->sysroot));
+        json_object_object_add(o, "first_boot", json_object_new_boolean(m->first_boot));
+        json_object_object_add(o, "starts", json_object_new_int64((int64_t)m->state.starts));
+        json_object_object_add(o, "first_start_usec",
+                               json_object_new_int64((int64_t)m->state.first_start_usec));
         json_object_object_add(o, "config_files", NULL);
         if (m->config) {
                 json_object *files = json_object_new_array();
@@ -233,6 +279,14 @@ static void on_runner_idle(ProbeRunner *r, void *userdata)
                         bad++;
         }
         manager_write_snapshot(m);
+        /* The state file is written once a round, not per report: SD cards wear. */
+        for (size_t i = 0; i < n; i++) {
+                const ProbeResult *res = probe_runner_result(r, i);
+                if (res && m->state.verdicts)
+                        json_object_object_add(m->state.verdicts, probe_runner_name(r, i),
+                                               json_object_new_string(verdict_to_string(res->verdict)));
+        }
+        manager_save_state(m);
         if (bad == 0)
                 sd_notifyf(0, "STATUS=All %zu probes done, nothing needs attention", n);
         else
@@ -269,6 +323,9 @@ int manager_startup(Manager *m)
         r = manager_detect_board(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the board: %m");
+        r = manager_load_state(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the saved state: %m");
 
         r = probe_runner_new(m->event, probe_table, m->sysroot, &m->runner);
         if (r < 0)

@@ -8,6 +8,7 @@
 #include "board.h"
 #include "config.h"
 #include "runner.h"
+#include "state.h"
 
 typedef struct Manager {
         sd_event *event;
@@ -25,6 +26,8 @@ typedef struct Manager {
         size_t n_retired;
         Board *board;
         ProbeRunner *runner;
+        DaemonState state;
+        bool first_boot;   /* no state from an earlier start on this medium */
 
         uint64_t started_usec;
         bool ready;

@@ -31,7 +31,19 @@ try:
     check(sorted(os.listdir(os.path.dirname(snap))) == ["status.json"],
           "no temporary file is left next to the snapshot")
 
+    check(doc["daemon"]["first_boot"] is True and doc["daemon"]["starts"] == 1,
+          "the first start on a medium is a first boot")
+    state_path = os.path.join(root, "var/lib/hwctl/state.json")
+    with open(state_path) as f:
+        state = json.load(f)
+    check(state["starts"] == 1 and state["board"] == "rpi-4-b" and
+          state["verdicts"].get("gpio") == "skipped", "the state file records the start", str(state))
+
     r = run([HWCTLD, "--sysroot", root, "--once", "--only", "gpio,audio"], env=env)
+    with open(state_path) as f:
+        state2 = json.load(f)
+    check(state2["starts"] == 2 and state2["first_start_usec"] == state["first_start_usec"],
+          "a later start counts, and keeps the first start's time", str(state2))
     with open(snap) as f:
         doc = json.load(f)
     skipped = {p["name"]: p["summary"] for p in doc["probes"]}
@@ -113,6 +125,12 @@ try:
     r = run([HWCTLD, "--sysroot", broken, "--once"], env=env)
     check(r.returncode in (0, 1) and "generic" in r.stderr,
           "a device-tree symlink loop: a generic board, no crash", r.stderr[-400:])
+    with open(os.path.join(bare, "var/lib/hwctl/state.json"), "w") as f:
+        f.write("{\"version\": 1, \"starts\": ")
+    r = run([HWCTLD, "--sysroot", bare, "--once"], env=env)
+    check(r.returncode == 0 and "state.json.broken" in r.stderr and
+          os.path.exists(os.path.join(bare, "var/lib/hwctl/state.json.broken")),
+          "a damaged state file is set aside and replaced", r.stderr[-400:])
     r = run([HWCTL, "--sysroot", bare, "status"], env=env)
     check(r.returncode == 0, "status from the snapshot of a --once run", r.stderr)
 finally:
