@@ -152,7 +152,8 @@ static int manager_load_state(Manager *m)
         m->state.starts++;
         free(m->state.board);
         m->state.board = strdup(board_id_to_string(m->board->id));
-        manager_save_state(m);
+        /* Saved at the end of the first round, with its verdicts: a start that dies in the
+         * middle of first-boot work is not counted, so the next one is a first boot again. */
         return 0;
 }
 

@@ -467,7 +467,9 @@ int dt_live_read(const char *sysroot, void **ret, size_t *ret_size, char ***ret_
                 close(fd);
                 return -ENOMEM;
         }
-        r = fdt_create(w.buf, w.size);
+        /* No name de-duplication: it searches the strings block on every property, which made
+         * reading a live tree quadratic; the blob is a little larger and is thrown away. */
+        r = fdt_create_with_flags(w.buf, w.size, FDT_CREATE_FLAG_NO_NAME_DEDUP);
         if (r >= 0)
                 r = fdt_finish_reservemap(w.buf);
         if (r < 0) {

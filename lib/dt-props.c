@@ -185,18 +185,22 @@ int dt_node_by_phandle(const void *fdt, uint32_t phandle)
         return fdt_node_offset_by_phandle(fdt, phandle);
 }
 
-/* Finds the name of a property of listing_node (aliases, __symbols__) whose value is a path to
- * node. Values are compared by resolving them, so "/soc/serial@7e201000" and an equivalent
- * spelling match. Of several names the first in sort order wins, so the answer does not depend on
- * property order (a live tree lists them by name). */
+/* Finds the name of a property of listing_node (aliases, __symbols__) whose value is the path of
+ * node. Values are compared as strings with the node's own path (dtc writes full paths): resolving
+ * each of several hundred symbols made this the slowest step of board detection. Of several
+ * names the first in sort order wins, so the answer does not depend on property order (a live
+ * tree lists them by name). */
 static int property_naming_node(const void *fdt, const char *listing, int node, const char *prefix,
                                 char **ret)
 {
         const char *best = NULL;
+        char path[1024];
         int list, prop;
 
         list = fdt_path_offset(fdt, listing);
         if (list < 0)
+                return -ENOENT;
+        if (fdt_get_path(fdt, node, path, sizeof(path)) < 0)
                 return -ENOENT;
         fdt_for_each_property_offset(prop, fdt, list)
         {
@@ -207,11 +211,11 @@ static int property_naming_node(const void *fdt, const char *listing, int node, 
                 if (!value || !name || len <= 1 || value[len - 1] != 0 ||
                     strlen(value) != (size_t)len - 1)
                         continue;
+                if (!streq(value, path))
+                        continue;
                 if (prefix && strncmp(name, prefix, strlen(prefix)) != 0)
                         continue;
                 if (!printable(name, strlen(name)))
-                        continue;
-                if (dt_path_offset(fdt, value) != node)
                         continue;
                 if (!best || strcmp(name, best) < 0)
                         best = name;
