@@ -42,11 +42,26 @@ def probe(doc, name):
     return next(p for p in doc["probes"] if p["name"] == name)
 
 
+def wait_until(fn, timeout=15.0):
+    """Polls fn until it returns something true; no fixed sleeps, so a slow machine only waits."""
+    end = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value or time.monotonic() > end:
+            return value
+        time.sleep(0.05)
+
+
+def doc_now():
+    r = status("--json")
+    return json.loads(r.stdout) if r.returncode in (0, 1) and r.stdout else None
+
+
 try:
     check(notify.wait_for("READY=1"), "hwctld sends READY=1")
-    time.sleep(1.0)
-    check(notify.count("WATCHDOG=1") >= 2, "hwctld pings the watchdog at WATCHDOG_USEC/2",
-          f"{notify.count('WATCHDOG=1')} pings in 1 s")
+    check(wait_until(lambda: notify.count("WATCHDOG=1") >= 2),
+          "hwctld pings the watchdog (WATCHDOG_USEC set)", f"{notify.count('WATCHDOG=1')} pings")
+    wait_until(lambda: (d := doc_now()) and all(p["state"] == "done" for p in d["probes"]))
 
     r = status()
     check(r.returncode == 0, "hwctl status exits 0 when every probe is ok/changed/skipped",
@@ -86,13 +101,13 @@ try:
     check(r.returncode != 0 and "AccessDenied" in r.stderr,
           "an unprivileged user cannot call Reload", r.stderr)
 
-    before = probe(json.loads(status("--json").stdout), "gpio")["started_usec"]
-    time.sleep(0.05)
+    before = probe(doc_now(), "gpio")["started_usec"]
+    time.sleep(0.01)  # a new result must have a later start time than the old one
     r = run([HWCTL, "rerun", "gpio"], env=cli_env)
     check(r.returncode == 0, "root may re-run a probe", r.stderr)
-    time.sleep(0.5)
-    after = probe(json.loads(status("--json").stdout), "gpio")["started_usec"]
-    check(after > before, "the re-run probe has a new result", f"{before} -> {after}")
+    after = wait_until(lambda: probe(doc_now(), "gpio")["started_usec"] > before and
+                       probe(doc_now(), "gpio")["started_usec"])
+    check(after and after > before, "the re-run probe has a new result", f"{before} -> {after}")
     r = run([HWCTL, "rerun", "nosuch"], env=cli_env)
     check(r.returncode == 2, "re-running an unknown probe is a usage error", r.stderr)
 
@@ -100,10 +115,10 @@ try:
     os.makedirs(os.path.join(root, "etc/hwctl"), exist_ok=True)
     with open(os.path.join(root, "etc/hwctl/hwctl.conf"), "w") as f:
         f.write("[GPIO]\nEnable=no\n[Bluetooth]\nBogus=1\n")
-    audio_before = probe(json.loads(status("--json").stdout), "audio")["started_usec"]
+    audio_before = probe(doc_now(), "audio")["started_usec"]
     daemon.send_signal(signal.SIGHUP)
-    time.sleep(1.0)
-    doc = json.loads(status("--json").stdout)
+    wait_until(lambda: probe(doc_now(), "gpio")["summary"].startswith("disabled"))
+    doc = doc_now()
     check(probe(doc, "gpio")["summary"] == "disabled by configuration ([GPIO] Enable=no)",
           "SIGHUP reload applies [GPIO] Enable=no", probe(doc, "gpio")["summary"])
     check(probe(doc, "audio")["started_usec"] == audio_before,
@@ -117,20 +132,14 @@ try:
 
     # Losing the bus: status falls back to the snapshot; the name comes back with the bus.
     bus.stop()
-    time.sleep(0.5)
-    r = status()
-    check(r.returncode == 0 and "not reachable" in r.stderr and "snapshot" in r.stderr,
-          "without a bus, hwctl status falls back to the snapshot and says so", r.stderr)
+    r = wait_until(lambda: (x := status()) and "not reachable" in x.stderr and x)
+    check(r and r.returncode == 0 and "not reachable" in r.stderr and "snapshot" in r.stderr,
+          "without a bus, hwctl status falls back to the snapshot and says so",
+          r and r.stderr)
     check(daemon.poll() is None, "hwctld survives losing the bus")
     bus.start()
-    ok = False
-    for _ in range(60):
-        r = status()
-        if r.returncode == 0 and "not reachable" not in r.stderr:
-            ok = True
-            break
-        time.sleep(0.1)
-    check(ok, "hwctld takes the bus name again when the bus returns", r.stderr)
+    r = wait_until(lambda: (x := status()).returncode == 0 and "not reachable" not in x.stderr)
+    check(r, "hwctld takes the bus name again when the bus returns")
 
     daemon.send_signal(signal.SIGTERM)
     try:
