@@ -97,6 +97,7 @@ char *path_join_root(const char *sysroot, const char *path);
 
 /* Reads a whole file of at most max_size bytes; the buffer is NUL-terminated (not counted). */
 int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
+int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size);
 /* Reads the first line of a small file, without its newline. */
 int read_one_line_file(const char *path, char **ret);
 

@@ -320,9 +320,7 @@ static int loader_handle(void *userdata, const char *section, const char *key, c
 static int read_config_file(const char *path, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
         struct stat st;
-        size_t size = 0;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
@@ -335,37 +333,8 @@ static int read_config_file(const char *path, char **ret, size_t *ret_size)
                 return -EBADFD;
         if ((uint64_t)st.st_size > CONFIG_FILE_SIZE_MAX)
                 return -EFBIG;
-        for (size_t alloc = 0;;) { /* st_size is a hint: the file may grow while we read it */
-                ssize_t k;
-
-                if (size + 1 >= alloc) {
-                        size_t want = alloc == 0 ? (size_t)st.st_size + 2 : alloc * 2;
-                        char *b;
-
-                        want = want < 4096 ? 4096 : want;
-                        want = want > CONFIG_FILE_SIZE_MAX + 2 ? CONFIG_FILE_SIZE_MAX + 2 : want;
-                        b = realloc(buf, want);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        alloc = want;
-                }
-                k = read(fd, buf + size, alloc - size - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                size += (size_t)k;
-                if (size > CONFIG_FILE_SIZE_MAX)
-                        return -EFBIG;
-        }
-        buf[size] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
+        /* st_size is only a hint (the file may grow, /proc files say 0): the read is capped too. */
+        return read_full_fd(fd, CONFIG_FILE_SIZE_MAX, ret, ret_size);
 }
 
 static void file_problem_errno(ConfigLoader *l, const char *path, int error)

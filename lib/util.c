@@ -186,15 +186,11 @@ char *path_join_root(const char *sysroot, const char *path)
         return strdup_printf("%.*s%s%s", (int)n, sysroot, *path ? "/" : "", path);
 }
 
-int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size)
 {
-        _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, alloc = 0;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
         for (;;) {
                 ssize_t k;
                 if (size + 1 >= alloc) {
@@ -225,6 +221,16 @@ int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_si
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
+{
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, max_size, ret, ret_size);
 }
 
 int read_one_line_file(const char *path, char **ret)
