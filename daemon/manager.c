@@ -263,6 +263,11 @@ static void on_probe_progress(ProbeRunner *r, const char *probe, const char *tex
         sd_notifyf(0, "STATUS=%s: %s", probe, text);
 }
 
+static void on_probe_extend(ProbeRunner *r, const char *probe, uint64_t usec, void *userdata)
+{
+        sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long)usec);
+}
+
 static void on_probe_contract(ProbeRunner *r, const char *probe, const char *text,
                               void *userdata)
 {
@@ -309,6 +314,7 @@ int manager_startup(Manager *m)
                 .started = on_probe_started,
                 .reported = on_probe_reported,
                 .progress = on_probe_progress,
+                .extend = on_probe_extend,
                 .contract = on_probe_contract,
                 .idle = on_runner_idle,
         };

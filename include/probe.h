@@ -94,6 +94,22 @@ json_object *probe_context_details(ProbeContext *ctx);
 void probe_set_remedy(ProbeContext *ctx, const char *fmt, ...) _printf_(2, 3);
 /* A progress line: STATUS= to systemd and a journal entry. */
 void probe_progress(ProbeContext *ctx, const char *fmt, ...) _printf_(2, 3);
+/* Long work (an online resize): the probe's timeout moves to usec from now, and systemd is
+ * told EXTEND_TIMEOUT_USEC= so neither kills the work. */
+int probe_extend_timeout(ProbeContext *ctx, uint64_t usec);
+
+/* What outlives a single run: one handle per probe for the daemon's whole life. A probe that
+ * holds something (GPIO line requests, a tty, netlink subscriptions) keeps it as the handle's
+ * state, freed with free_state when the daemon stops (and after --once); a probe that watches
+ * events asks for another run when they change what it would report. */
+typedef struct ProbeHandle ProbeHandle;
+ProbeHandle *probe_context_handle(ProbeContext *ctx);
+void *probe_handle_get_state(ProbeHandle *h);
+void probe_handle_set_state(ProbeHandle *h, void *state, void (*free_state)(void *state));
+sd_event *probe_handle_event(ProbeHandle *h);
+const char *probe_handle_sysroot(ProbeHandle *h);
+/* Runs the probe again (now, or as soon as the current run reports). */
+int probe_handle_request_run(ProbeHandle *h);
 
 /* Report the result. Both return 0, so `return probe_done(...)` ends run(). A second report
  * from the same run is ignored and logged as a bug. Once a report returns, the context belongs

@@ -14,6 +14,8 @@ typedef struct ProbeRunnerCallbacks {
         void (*reported)(ProbeRunner *r, const char *probe, const ProbeResult *result,
                          bool timed_out, void *userdata);
         void (*progress)(ProbeRunner *r, const char *probe, const char *text, void *userdata);
+        /* A probe needs usec more from now (EXTEND_TIMEOUT_USEC= for systemd). */
+        void (*extend)(ProbeRunner *r, const char *probe, uint64_t usec, void *userdata);
         /* A probe broke the contract (reported twice, reported after cancel). */
         void (*contract)(ProbeRunner *r, const char *probe, const char *text, void *userdata);
         /* Every probe of the round has reported. */

@@ -26,12 +26,21 @@ struct ProbeContext {
         sd_event_source *timeout_source;
 };
 
+/* One per probe for the runner's whole life; probes see it as their ProbeHandle. */
 typedef struct Slot {
+        ProbeRunner *runner;
         const ProbeOps *ops;
         ProbeResult *result;
-        ProbeContext *ctx; /* while running */
-        bool scheduled;    /* waiting for its turn in this round */
+        ProbeContext *ctx;  /* while running */
+        bool scheduled;     /* waiting for its turn in this round */
+        bool rerun_pending; /* asked to run again while running */
+        void *state;        /* what the probe holds between runs */
+        void (*free_state)(void *state);
 } Slot;
+
+struct ProbeHandle {
+        Slot slot;
+};
 
 typedef struct Work {
         ProbeRunner *runner;
@@ -169,6 +178,11 @@ static void context_finish(ProbeContext *c, Verdict v, char *summary, bool timed
         }
         if (res)
                 slot_store(r, index, res, timed_out);
+        if (s->rerun_pending) {
+                s->rerun_pending = false;
+                s->scheduled = true;
+                r->round_active = true;
+        }
         runner_kick(r);
 }
 
@@ -333,8 +347,10 @@ int probe_runner_new(sd_event *event, const ProbeOps *const *table, const char *
         if (!r->sysroot || !r->slots)
                 return -ENOMEM;
         r->n_slots = n;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                r->slots[i].runner = r;
                 r->slots[i].ops = table[i];
+        }
         k = sd_event_add_defer(event, &r->defer, on_schedule, r);
         if (k < 0)
                 return k;
@@ -372,8 +388,12 @@ ProbeRunner *probe_runner_free(ProbeRunner *r)
                 work_release(w);
         }
         for (size_t i = 0; i < r->n_slots; i++) {
-                probe_result_free(r->slots[i].result);
-                context_unref(r->slots[i].ctx);
+                Slot *s = &r->slots[i];
+                probe_result_free(s->result);
+                context_unref(s->ctx);
+                /* What a probe holds (line requests, a tty, netlink) is released last. */
+                if (s->state && s->free_state)
+                        s->free_state(s->state);
         }
         free(r->slots);
         sd_event_source_disable_unref(r->defer);
@@ -490,6 +510,51 @@ unsigned __probe_runner_workers(ProbeRunner *r)
         return r->n_workers;
 }
 
+/* --- The handle, for what outlives one run --- */
+
+ProbeHandle *probe_context_handle(ProbeContext *ctx)
+{
+        return (ProbeHandle *)&ctx->runner->slots[ctx->index];
+}
+
+void *probe_handle_get_state(ProbeHandle *h)
+{
+        return h->slot.state;
+}
+
+void probe_handle_set_state(ProbeHandle *h, void *state, void (*free_state)(void *state))
+{
+        h->slot.state = state;
+        h->slot.free_state = free_state;
+}
+
+sd_event *probe_handle_event(ProbeHandle *h)
+{
+        return h->slot.runner->event;
+}
+
+const char *probe_handle_sysroot(ProbeHandle *h)
+{
+        return h->slot.runner->sysroot;
+}
+
+int probe_handle_request_run(ProbeHandle *h)
+{
+        Slot *s = &h->slot;
+        ProbeRunner *r = s->runner;
+
+        if (s->ctx) {
+                s->rerun_pending = true; /* once more after this run reports */
+                return 0;
+        }
+        if (s->scheduled)
+                return 0;
+        s->scheduled = true;
+        r->round_active = true;
+        runner_kick(r);
+        return 0;
+}
+
 /* --- The context, as a probe sees it --- */
 
 const Board *probe_context_board(ProbeContext *ctx)
@@ -564,6 +629,24 @@ void probe_set_remedy(ProbeContext *ctx, const char *fmt, ...)
         va_end(ap);
         free(ctx->remedy);
         ctx->remedy = s;
+}
+
+int probe_extend_timeout(ProbeContext *ctx, uint64_t usec)
+{
+        ProbeRunner *r = ctx->runner;
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        int k;
+
+        if (ctx->reported || ctx->cancelled)
+                return -ESTALE;
+        if (ctx->timeout_source) {
+                k = sd_event_source_set_time(ctx->timeout_source, now + usec);
+                if (k < 0)
+                        return k;
+        }
+        if (r->cb.extend)
+                r->cb.extend(r, ctx->ops->name, usec, r->userdata);
+        return 0;
 }
 
 void probe_progress(ProbeContext *ctx, const char *fmt, ...)

@@ -418,6 +418,92 @@ static void test_probe_paths_follow_sysroot(void)
         sd_event_unref(e);
 }
 
+/* --- handles: state that outlives a run, runs on request, longer timeouts --- */
+
+static int states_freed, runs_of_watcher, extends_seen;
+
+static void free_counted(void *state)
+{
+        states_freed++;
+        free(state);
+}
+
+static int run_watcher(ProbeContext *ctx)
+{
+        ProbeHandle *h = probe_context_handle(ctx);
+
+        runs_of_watcher++;
+        if (!probe_handle_get_state(h))
+                probe_handle_set_state(h, strdup("netlink subscription"), free_counted);
+        if (runs_of_watcher == 1)
+                /* An event arrives while this run is still going: one more run, not lost. */
+                probe_handle_request_run(h);
+        return probe_done(ctx, VERDICT_OK, "run %d", runs_of_watcher);
+}
+
+static void cb_extend(ProbeRunner *r, const char *probe, uint64_t usec, void *u)
+{
+        extends_seen++;
+}
+
+static void test_handle_state_and_requested_runs(void)
+{
+        static const ProbeOps p = {.name = "watch", .run = run_watcher,
+                                   .timeout_usec = USEC_PER_SEC};
+        const ProbeOps *table[] = {&p, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        states_freed = runs_of_watcher = 0;
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(run_round(e), 0);
+        ASSERT_INT_EQ(runs_of_watcher, 2);
+        ASSERT_STR_EQ(result_of(r, "watch")->summary, "run 2");
+        ASSERT_INT_EQ(states_freed, 0);
+        probe_runner_free(r);
+        ASSERT_INT_EQ(states_freed, 1); /* held until the runner goes, then released once */
+        sd_event_unref(e);
+}
+
+static int extend_fire(sd_event_source *s, uint64_t usec, void *ctx)
+{
+        probe_done(ctx, VERDICT_CHANGED, "grew");
+        sd_event_source_disable_unref(s);
+        return 0;
+}
+
+static int run_long(ProbeContext *ctx)
+{
+        ASSERT_INT_EQ(probe_extend_timeout(ctx, 10 * USEC_PER_SEC), 0);
+        return sd_event_add_time_relative(probe_context_event(ctx), NULL, CLOCK_MONOTONIC,
+                                          200 * USEC_PER_MSEC, 1, extend_fire, ctx);
+}
+
+static void test_extend_timeout(void)
+{
+        static const ProbeOps p = {.name = "long", .run = run_long,
+                                   .timeout_usec = 20 * USEC_PER_MSEC};
+        const ProbeOps *table[] = {&p, NULL};
+        ProbeRunnerCallbacks cb = callbacks;
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        extends_seen = 0;
+        cb.extend = cb_extend;
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_set_callbacks(r, &cb, e);
+        probe_runner_start(r, NULL, NULL);
+        ASSERT_INT_EQ(run_round(e), 0);
+        /* Without the extension the 20 ms timeout would have failed it. */
+        ASSERT_STR_EQ(result_of(r, "long")->summary, "grew");
+        ASSERT_INT_EQ(extends_seen, 1);
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
 int main(void)
 {
         TEST_RUN(test_after_orders_probes);
@@ -430,5 +516,7 @@ int main(void)
         TEST_RUN(test_timeout_during_blocking_work);
         TEST_RUN(test_rerun);
         TEST_RUN(test_probe_paths_follow_sysroot);
+        TEST_RUN(test_handle_state_and_requested_runs);
+        TEST_RUN(test_extend_timeout);
         return test_exit();
 }
