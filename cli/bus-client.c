@@ -51,8 +51,8 @@ int bus_describe(json_object **ret, char **ret_error)
         r = bus_open(&bus, ret_error);
         if (r < 0)
                 return r;
-        r = sd_bus_call_method(bus, HWCTL_BUS_NAME, HWCTL_BUS_PATH, HWCTL_BUS_INTERFACE,
-                               "Describe", &e, &reply, NULL);
+        r = sd_bus_call_method(bus, HWCTL_BUS_NAME, HWCTL_BUS_PATH, HWCTL_BUS_INTERFACE, "Describe",
+                               &e, &reply, NULL);
         if (r < 0)
                 return call_error(&e, r, ret_error);
         r = sd_bus_message_read(reply, "s", &text);

@@ -47,7 +47,8 @@ int cmd_board(int argc, char *argv[])
                                "(<sysroot>/proc/device-tree) or from a DTB file, and shows what\n"
                                "hwctl knows about it: id, model, serial, revision, the Bluetooth\n"
                                "UART and its pins, audio nodes, the 40-pin header's GPIO\n"
-                               "controller, and any differences from what the board should have.\n");
+                               "controller, and any differences from what the board should "
+                               "have.\n");
                         return EXIT_ALL_FINE;
                 default:
                         return EXIT_USAGE;

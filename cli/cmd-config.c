@@ -27,7 +27,8 @@ int cmd_check_config(int argc, char *argv[])
                         break;
                 case 'h':
                         printf("Usage: hwctl check-config [--config FILE] [--json]\n\n"
-                               "Reads /etc/hwctl/hwctl.conf (or FILE) and the hwctl.conf.d drop-ins\n"
+                               "Reads /etc/hwctl/hwctl.conf (or FILE) and the hwctl.conf.d "
+                               "drop-ins\n"
                                "under /usr/lib/hwctl, /run/hwctl and /etc/hwctl as hwctld would,\n"
                                "and reports every problem with its file and line.\n"
                                "Exit: 0 no problems, 1 problems found, 2 usage error.\n");
@@ -46,7 +47,7 @@ int cmd_check_config(int argc, char *argv[])
         if (arg.json) {
                 json_object *o = json_object_new_object(), *files = json_object_new_array(),
                             *problems = json_object_new_array();
-                STRV_FOREACH(f, cfg->files)
+                STRV_FOREACH (f, cfg->files)
                         json_object_array_add(files, json_object_new_string(*f));
                 for (size_t i = 0; i < cfg->n_problems; i++) {
                         const ConfigProblem *p = &cfg->problems[i];
@@ -66,7 +67,7 @@ int cmd_check_config(int argc, char *argv[])
                 print_json(o);
                 json_object_put(o);
         } else {
-                STRV_FOREACH(f, cfg->files)
+                STRV_FOREACH (f, cfg->files)
                         printf("read %s\n", *f);
                 for (size_t i = 0; i < cfg->n_problems; i++) {
                         const ConfigProblem *p = &cfg->problems[i];

@@ -42,7 +42,8 @@ static void print_entry(sd_journal *j)
                 json_object_object_add(o, "probe", probe ? json_object_new_string(probe) : NULL);
                 json_object_object_add(o, "verdict",
                                        verdict ? json_object_new_string(verdict) : NULL);
-                json_object_object_add(o, "priority", prio ? json_object_new_int(atoi(prio)) : NULL);
+                json_object_object_add(o, "priority",
+                                       prio ? json_object_new_int(atoi(prio)) : NULL);
                 puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
                 json_object_put(o);
                 return;
@@ -91,7 +92,8 @@ int cmd_journal(int argc, char *argv[])
                 case 'h':
                         printf("Usage: hwctl journal [PROBE] [-f] [-n LINES] [-D DIR] [--json]\n\n"
                                "Shows hwctld's journal entries (the last 50 by default), only\n"
-                               "those of PROBE when named (rootfs gpio audio bluetooth network).\n\n"
+                               "those of PROBE when named (rootfs gpio audio bluetooth "
+                               "network).\n\n"
                                "  -f, --follow        keep printing new entries\n"
                                "  -n, --lines N       how many past entries to show (0: all)\n"
                                "  -D, --directory DIR read the journal files in DIR (another\n"
@@ -113,8 +115,8 @@ int cmd_journal(int argc, char *argv[])
         r = directory ? sd_journal_open_directory(&j, directory, 0)
                       : sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0) {
-                fprintf(stderr, "hwctl: cannot open the journal%s%s: %s\n",
-                        directory ? " in " : "", strempty(directory), strerror(-r));
+                fprintf(stderr, "hwctl: cannot open the journal%s%s: %s\n", directory ? " in " : "",
+                        strempty(directory), strerror(-r));
                 return EXIT_NEEDS_ATTENTION;
         }
         r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=hwctld", 0);

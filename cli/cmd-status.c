@@ -22,7 +22,8 @@ static char *format_time(int64_t usec)
         struct tm tm;
         char buf[64];
 
-        if (usec <= 0 || !localtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm))
+        if (usec <= 0 || !localtime_r(&t, &tm) ||
+            !strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm))
                 return strdup("an unknown time");
         return strdup(buf);
 }
@@ -54,8 +55,8 @@ static bool print_status(json_object *doc)
                 }
                 if (!verdict_is_good(verdict_from_string(verdict)))
                         good = false;
-                printf("%-10s%s%-10s%s%s\n", strna(name), color_on(verdict_color(verdict)),
-                       verdict, color_off(), strempty(summary));
+                printf("%-10s%s%-10s%s%s\n", strna(name), color_on(verdict_color(verdict)), verdict,
+                       color_off(), strempty(summary));
                 if (remedy)
                         printf("%-20s%s\n", "", remedy);
                 (void)details;

@@ -14,7 +14,7 @@ enum {
         EXIT_ALL_FINE = 0,
         EXIT_NEEDS_ATTENTION = 1, /* something degraded or failed; also a failed operation */
         EXIT_USAGE = 2,
-        EXIT_NO_DAEMON = 3,       /* no daemon and no snapshot */
+        EXIT_NO_DAEMON = 3, /* no daemon and no snapshot */
 };
 
 typedef struct GlobalOptions {
@@ -35,7 +35,14 @@ int cmd_journal(int argc, char *argv[]);
 int cmd_check_config(int argc, char *argv[]);
 
 /* output.c */
-typedef enum Color { COLOR_NONE, COLOR_GREEN, COLOR_YELLOW, COLOR_RED, COLOR_GREY, COLOR_BOLD } Color;
+typedef enum Color {
+        COLOR_NONE,
+        COLOR_GREEN,
+        COLOR_YELLOW,
+        COLOR_RED,
+        COLOR_GREY,
+        COLOR_BOLD
+} Color;
 const char *color_on(Color c);
 const char *color_off(void);
 Color verdict_color(const char *verdict);

@@ -40,12 +40,9 @@ static void help(void)
 int main(int argc, char *argv[])
 {
         static const struct option options[] = {
-                {"sysroot", required_argument, NULL, 'r'},
-                {"json", no_argument, NULL, 'j'},
-                {"no-color", no_argument, NULL, 'C'},
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, 'V'},
-                {},
+                {"sysroot", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
+                {"no-color", no_argument, NULL, 'C'},      {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, 'V'},       {},
         };
         const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
         int c;

@@ -44,8 +44,7 @@ Color verdict_color(const char *verdict)
 
 void print_json(json_object *o)
 {
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                       JSON_C_TO_STRING_SPACED |
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
@@ -64,7 +63,8 @@ static const char *json_str(json_object *o, const char *key)
 {
         json_object *v;
 
-        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        if (!o || !json_object_object_get_ex(o, key, &v) ||
+            !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string(v);
 }
@@ -98,8 +98,8 @@ void print_board(const Board *b)
         print_field("Compatible", 11, "%s", compat && *compat ? compat : "(none)");
         print_field("Serial", 11, "%s", b->serial ? b->serial : "unknown");
         if (b->revision.present)
-                print_field("Revision", 11, "0x%06x: %s rev 1.%u, %u MiB, %s, %s",
-                            b->revision.code, strna(b->revision.type), b->revision.pcb_revision,
+                print_field("Revision", 11, "0x%06x: %s rev 1.%u, %u MiB, %s, %s", b->revision.code,
+                            strna(b->revision.type), b->revision.pcb_revision,
                             b->revision.memory_mib, strna(b->revision.manufacturer),
                             strna(b->revision.processor));
         if (bt->present) {
@@ -110,9 +110,9 @@ void print_board(const Board *b)
                 if (bt->node_path)
                         print_field("", 11, "controller %s at %s%s", strna(bt->compatible),
                                     bt->node_path,
-                                    bt->node_status ? (streq(bt->node_status, "okay") ? ""
-                                                                                       : " (disabled)")
-                                                    : "");
+                                    bt->node_status
+                                            ? (streq(bt->node_status, "okay") ? "" : " (disabled)")
+                                            : "");
                 if (bt->chip)
                         print_field("", 11, "expected chip %s at %u baud", bt->chip,
                                     bt->expected_baud);
@@ -135,14 +135,14 @@ void print_board(const Board *b)
                 print_field("Audio", 11, "no audio nodes");
         if (b->gpio.present) {
                 size_t named = 0;
-                STRV_FOREACH(n, b->gpio.line_names)
+                STRV_FOREACH (n, b->gpio.line_names)
                         named += **n != 0;
                 print_field("GPIO", 11, "%s %s: label %s, %u lines, %zu named",
                             strna(b->gpio.controller_path), strna(b->gpio.compatible),
                             strna(b->gpio.chip_label), b->gpio.n_lines, named);
         } else
                 print_field("GPIO", 11, "no 40-pin header controller found");
-        STRV_FOREACH(f, b->findings)
+        STRV_FOREACH (f, b->findings)
                 print_field(f == b->findings ? "Findings" : "", 11, "%s- %s%s",
                             color_on(COLOR_YELLOW), *f, color_off());
 }

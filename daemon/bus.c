@@ -17,8 +17,8 @@ static int check_root(sd_bus_message *msg, sd_bus_error *error)
         uid_t uid;
         int r;
 
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT,
-                                      &creds);
+        r = sd_bus_query_sender_creds(
+                msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT, &creds);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot tell who is calling: %s",
                                                strerror(-r));
@@ -51,8 +51,8 @@ static int method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *er
 static int rerun_error(sd_bus_error *error, const char *name, int r)
 {
         if (r == -ENOENT)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Unknown probe '%s'", name);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown probe '%s'",
+                                         name);
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, "org.hwctl1.Error.Busy",
                                          "Probe '%s' is already running", name);
@@ -91,10 +91,10 @@ static int method_rerun_probes(sd_bus_message *msg, void *userdata, sd_bus_error
         if (r < 0)
                 return r;
         /* All or nothing: check every name before starting any. */
-        STRV_FOREACH(n, names)
+        STRV_FOREACH (n, names)
                 if (!probe_find(*n))
                         return rerun_error(error, *n, -ENOENT);
-        STRV_FOREACH(n, names) {
+        STRV_FOREACH (n, names) {
                 r = manager_rerun(m, *n);
                 if (r < 0 && r != -EBUSY)
                         return rerun_error(error, *n, r);
@@ -154,8 +154,8 @@ static int schedule_retry(Manager *m)
 {
         if (m->bus_retry || m->stopping)
                 return 0;
-        return sd_event_add_time_relative(m->event, &m->bus_retry, CLOCK_MONOTONIC,
-                                          BUS_RETRY_USEC, USEC_PER_SEC / 10, on_retry, m);
+        return sd_event_add_time_relative(m->event, &m->bus_retry, CLOCK_MONOTONIC, BUS_RETRY_USEC,
+                                          USEC_PER_SEC / 10, on_retry, m);
 }
 
 int manager_bus_connect(Manager *m)
@@ -189,8 +189,8 @@ int manager_bus_connect(Manager *m)
         }
         m->bus = TAKE_PTR(bus);
         m->bus_warned = false;
-        log_event(LOG_INFO, HWCTL_MESSAGE_BUS, NULL, NULL, 0, NULL,
-                  "Serving %s on the system bus", HWCTL_BUS_NAME);
+        log_event(LOG_INFO, HWCTL_MESSAGE_BUS, NULL, NULL, 0, NULL, "Serving %s on the system bus",
+                  HWCTL_BUS_NAME);
         return 0;
 }
 

@@ -102,7 +102,8 @@ int log_event(int priority, const char *message_id, const char *probe, const cha
                 _cleanup_free_ char *f_prio = strdup_printf("PRIORITY=%d", priority);
                 _cleanup_free_ char *f_id =
                         message_id ? strdup_printf("MESSAGE_ID=%s", message_id) : NULL;
-                _cleanup_free_ char *f_probe = probe ? strdup_printf("HWCTL_PROBE=%s", probe) : NULL;
+                _cleanup_free_ char *f_probe =
+                        probe ? strdup_printf("HWCTL_PROBE=%s", probe) : NULL;
                 _cleanup_free_ char *f_verdict =
                         verdict ? strdup_printf("HWCTL_VERDICT=%s", verdict) : NULL;
                 _cleanup_free_ char *f_errno =

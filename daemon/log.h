@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* hwctld's logging: one structured journal entry per event, or a plain stderr line without a journal. */
+/* hwctld's logging: one structured journal entry per event, or a plain stderr line without a
+ * journal. */
 #pragma once
 
 #include <syslog.h>

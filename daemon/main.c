@@ -22,8 +22,10 @@ static void help(void)
                "Options:\n"
                "  --sysroot DIR     prefix every system path read or written (proc, sys, dev,\n"
                "                    etc, run, var) with DIR; default /\n"
-               "  --config FILE     read FILE instead of /etc/hwctl/hwctl.conf (drop-ins still apply)\n"
-               "  --once            run first-boot work and every probe, write the snapshot, exit:\n"
+               "  --config FILE     read FILE instead of /etc/hwctl/hwctl.conf (drop-ins still "
+               "apply)\n"
+               "  --once            run first-boot work and every probe, write the snapshot, "
+               "exit:\n"
                "                    0 when every verdict is ok, changed or skipped, 1 otherwise\n"
                "  --only PROBE,...  run only these probes (the others are reported skipped)\n"
                "  -h, --help        show this help\n"
@@ -55,7 +57,8 @@ static int parse_argv(int argc, char *argv[], Manager *m)
                         return 0;
                 case ARG_SYSROOT:
                         if (optarg[0] != '/') {
-                                fprintf(stderr, "hwctld: --sysroot needs an absolute path, got '%s'\n",
+                                fprintf(stderr,
+                                        "hwctld: --sysroot needs an absolute path, got '%s'\n",
                                         optarg);
                                 return -EINVAL;
                         }
@@ -74,8 +77,9 @@ static int parse_argv(int argc, char *argv[], Manager *m)
                         for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t;
                              t = strtok_r(NULL, ", ", &save)) {
                                 if (!probe_find(t)) {
-                                        fprintf(stderr, "hwctld: --only: unknown probe '%s' "
-                                                        "(known: rootfs gpio audio bluetooth network)\n",
+                                        fprintf(stderr,
+                                                "hwctld: --only: unknown probe '%s' "
+                                                "(known: rootfs gpio audio bluetooth network)\n",
                                                 t);
                                         return -EINVAL;
                                 }

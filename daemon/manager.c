@@ -109,7 +109,7 @@ static int manager_detect_board(Manager *m)
         log_set_board(board_id_to_string(m->board->id));
         line = board_line(m->board);
         log_event(LOG_INFO, HWCTL_MESSAGE_BOARD, NULL, NULL, 0, NULL, "Board: %s", strna(line));
-        STRV_FOREACH(f, m->board->findings)
+        STRV_FOREACH (f, m->board->findings)
                 log_event(LOG_NOTICE, HWCTL_MESSAGE_BOARD, NULL, NULL, 0, NULL, "Board finding: %s",
                           *f);
         return 0;
@@ -147,8 +147,8 @@ static int manager_load_state(Manager *m)
                         .verdicts = json_object_new_object(),
                 };
         } else if (m->state.board && !streq(m->state.board, board_id_to_string(m->board->id)))
-                log_warning("This medium last started on a %s board; now it is %s",
-                            m->state.board, board_id_to_string(m->board->id));
+                log_warning("This medium last started on a %s board; now it is %s", m->state.board,
+                            board_id_to_string(m->board->id));
         m->state.starts++;
         free(m->state.board);
         m->state.board = strdup(board_id_to_string(m->board->id));
@@ -174,7 +174,7 @@ static json_object *daemon_info(Manager *m)
         json_object_object_add(o, "config_files", NULL);
         if (m->config) {
                 json_object *files = json_object_new_array();
-                STRV_FOREACH(f, m->config->files)
+                STRV_FOREACH (f, m->config->files)
                         json_object_array_add(files, json_object_new_string(*f));
                 json_object_object_add(o, "config_files", files);
                 json_object_object_add(o, "config_problems",
@@ -237,13 +237,13 @@ static void on_probe_reported(ProbeRunner *r, const char *probe, const ProbeResu
                               bool timed_out, void *userdata)
 {
         Manager *m = userdata;
-        _cleanup_free_ char *f_remedy = res->remedy ? strdup_printf("HWCTL_REMEDY=%s", res->remedy)
-                                                    : NULL;
+        _cleanup_free_ char *f_remedy =
+                res->remedy ? strdup_printf("HWCTL_REMEDY=%s", res->remedy) : NULL;
         _cleanup_free_ char *f_duration =
                 strdup_printf("HWCTL_DURATION_USEC=%llu", (unsigned long long)res->duration_usec);
-        _cleanup_free_ char *f_details = strdup_printf(
-                "HWCTL_DETAILS=%s",
-                json_object_to_json_string_ext(res->details, JSON_C_TO_STRING_PLAIN));
+        _cleanup_free_ char *f_details =
+                strdup_printf("HWCTL_DETAILS=%s",
+                              json_object_to_json_string_ext(res->details, JSON_C_TO_STRING_PLAIN));
         char *extra[] = {f_duration, f_details, f_remedy, NULL};
         json_object *err;
         int error = 0;
@@ -268,8 +268,7 @@ static void on_probe_extend(ProbeRunner *r, const char *probe, uint64_t usec, vo
         sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long)usec);
 }
 
-static void on_probe_contract(ProbeRunner *r, const char *probe, const char *text,
-                              void *userdata)
+static void on_probe_contract(ProbeRunner *r, const char *probe, const char *text, void *userdata)
 {
         log_event(LOG_WARNING, HWCTL_MESSAGE_PROBE_BUG, probe, NULL, 0, NULL, "%s", text);
 }
@@ -289,8 +288,9 @@ static void on_runner_idle(ProbeRunner *r, void *userdata)
         for (size_t i = 0; i < n; i++) {
                 const ProbeResult *res = probe_runner_result(r, i);
                 if (res && m->state.verdicts)
-                        json_object_object_add(m->state.verdicts, probe_runner_name(r, i),
-                                               json_object_new_string(verdict_to_string(res->verdict)));
+                        json_object_object_add(
+                                m->state.verdicts, probe_runner_name(r, i),
+                                json_object_new_string(verdict_to_string(res->verdict)));
         }
         manager_save_state(m);
         if (bad == 0)
@@ -321,8 +321,8 @@ int manager_startup(Manager *m)
         int r;
 
         log_event(LOG_INFO, HWCTL_MESSAGE_STARTED, NULL, NULL, 0, NULL,
-                  "hwctld %s starting (%s, sysroot %s)", HWCTL_VERSION,
-                  m->once ? "once" : "daemon", m->sysroot);
+                  "hwctld %s starting (%s, sysroot %s)", HWCTL_VERSION, m->once ? "once" : "daemon",
+                  m->sysroot);
 
         r = manager_load_config(m, &m->config);
         if (r < 0)
@@ -352,8 +352,9 @@ int manager_startup(Manager *m)
                 m->ready = true;
                 sd_notify(0, "READY=1\nSTATUS=Running probes");
                 log_event(LOG_INFO, HWCTL_MESSAGE_READY, NULL, NULL, 0, NULL,
-                          "Ready; status served %s", m->bus ? "on the bus and in the snapshot"
-                                                           : "in the snapshot (no system bus yet)");
+                          "Ready; status served %s",
+                          m->bus ? "on the bus and in the snapshot"
+                                 : "in the snapshot (no system bus yet)");
         }
         return 0;
 }

@@ -27,7 +27,7 @@ typedef struct Manager {
         Board *board;
         ProbeRunner *runner;
         DaemonState state;
-        bool first_boot;   /* no state from an earlier start on this medium */
+        bool first_boot; /* no state from an earlier start on this medium */
 
         uint64_t started_usec;
         bool ready;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The probe contract: a const table entry per probe, and the context a running probe reports through. */
+/* The probe contract: a const table entry per probe, and the context a running probe reports
+ * through. */
 #pragma once
 
 #include <stdbool.h>
@@ -30,9 +31,9 @@ bool verdict_is_good(Verdict v);
 typedef struct ProbeResult {
         Verdict verdict;
         char *summary;
-        char *remedy;           /* NULL when there is nothing for a person to do */
-        json_object *details;   /* always an object */
-        uint64_t started_usec;  /* CLOCK_REALTIME */
+        char *remedy;          /* NULL when there is nothing for a person to do */
+        json_object *details;  /* always an object */
+        uint64_t started_usec; /* CLOCK_REALTIME */
         uint64_t duration_usec;
 } ProbeResult;
 

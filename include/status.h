@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The status document: one JSON shape served by Describe(), written to status.json, read by hwctl. */
+/* The status document: one JSON shape served by Describe(), written to status.json, read by hwctl.
+ */
 #pragma once
 
 #include <json-c/json.h>
@@ -8,8 +9,8 @@
 #include "probe.h"
 
 #define STATUS_DOCUMENT_VERSION 1
-#define STATUS_SNAPSHOT_PATH "/run/hwctl/status.json"
-#define STATE_DIRECTORY "/var/lib/hwctl"
+#define STATUS_SNAPSHOT_PATH    "/run/hwctl/status.json"
+#define STATE_DIRECTORY         "/var/lib/hwctl"
 
 typedef struct StatusProbe {
         const char *name;

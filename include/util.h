@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)         __attribute__((cleanup(f)))
+#define _printf_(a, b)       __attribute__((format(printf, a, b)))
+#define _unused_             __attribute__((unused))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
@@ -79,7 +79,7 @@ static inline void strv_freep(char ***l)
 }
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 size_t strv_length(char *const *l);
-int strv_push(char ***l, char *value);      /* takes ownership of value, even on failure */
+int strv_push(char ***l, char *value);         /* takes ownership of value, even on failure */
 int strv_extend(char ***l, const char *value); /* copies value */
 bool strv_contains(char *const *l, const char *value);
 char **strv_copy(char *const *l);

@@ -3,11 +3,8 @@
 #include "probe.h"
 
 static const char *const verdict_table[_VERDICT_MAX] = {
-        [VERDICT_OK] = "ok",
-        [VERDICT_CHANGED] = "changed",
-        [VERDICT_DEGRADED] = "degraded",
-        [VERDICT_FAILED] = "failed",
-        [VERDICT_SKIPPED] = "skipped",
+        [VERDICT_OK] = "ok",         [VERDICT_CHANGED] = "changed", [VERDICT_DEGRADED] = "degraded",
+        [VERDICT_FAILED] = "failed", [VERDICT_SKIPPED] = "skipped",
 };
 
 const char *verdict_to_string(Verdict v)

@@ -113,7 +113,7 @@ static bool probe_enabled(const Config *c, const char *name)
 static const char *section_of(const char *name)
 {
         static const char *const map[][2] = {
-                {"rootfs", "RootFS"}, {"gpio", "GPIO"},       {"audio", "Audio"},
+                {"rootfs", "RootFS"},       {"gpio", "GPIO"},       {"audio", "Audio"},
                 {"bluetooth", "Bluetooth"}, {"network", "Network"},
         };
         for (size_t i = 0; i < ELEMENTSOF(map); i++)
@@ -154,8 +154,7 @@ static ProbeResult *result_new(Verdict v, char *summary, char *remedy, json_obje
 
 static void slot_report_static(ProbeRunner *r, size_t i, Verdict v, const char *summary)
 {
-        ProbeResult *res = result_new(v, strdup(summary), NULL, NULL,
-                                      now_usec(CLOCK_REALTIME), 0);
+        ProbeResult *res = result_new(v, strdup(summary), NULL, NULL, now_usec(CLOCK_REALTIME), 0);
         if (res)
                 slot_store(r, i, res, false);
 }
@@ -169,8 +168,8 @@ static void context_finish(ProbeContext *c, Verdict v, char *summary, bool timed
         ProbeResult *res;
 
         sd_event_source_set_enabled(c->timeout_source, SD_EVENT_OFF);
-        res = result_new(v, summary, TAKE_PTR(c->remedy), TAKE_PTR(c->details),
-                         c->started_realtime, now_usec(CLOCK_MONOTONIC) - c->started_monotonic);
+        res = result_new(v, summary, TAKE_PTR(c->remedy), TAKE_PTR(c->details), c->started_realtime,
+                         now_usec(CLOCK_MONOTONIC) - c->started_monotonic);
         /* This may free c: nothing below touches it. */
         if (s->ctx == c) {
                 s->ctx = NULL;
@@ -228,8 +227,8 @@ static void slot_start(ProbeRunner *r, size_t i)
 
         s->scheduled = false;
         if (!probe_enabled(r->config, s->ops->name)) {
-                _cleanup_free_ char *t = strdup_printf(
-                        "disabled by configuration ([%s] Enable=no)", section_of(s->ops->name));
+                _cleanup_free_ char *t = strdup_printf("disabled by configuration ([%s] Enable=no)",
+                                                       section_of(s->ops->name));
                 slot_report_static(r, i, VERDICT_SKIPPED, t ? t : "disabled by configuration");
                 return;
         }
@@ -417,7 +416,7 @@ void probe_runner_set_inputs(ProbeRunner *r, const Board *board, const Config *c
 
 int probe_runner_start(ProbeRunner *r, char *const *names, const char *not_selected_reason)
 {
-        STRV_FOREACH(n, names)
+        STRV_FOREACH (n, names)
                 if (slot_index(r, *n) < 0)
                         return -ENOENT;
         for (size_t i = 0; i < r->n_slots; i++) {
@@ -585,9 +584,9 @@ bool probe_context_cancelled(ProbeContext *ctx)
 char *probe_context_path(ProbeContext *ctx, ProbePath which, const char *relative)
 {
         static const char *const base[_PROBE_PATH_MAX] = {
-                [PROBE_PATH_PROC] = "proc",  [PROBE_PATH_SYS] = "sys",
-                [PROBE_PATH_DEV] = "dev",    [PROBE_PATH_ETC] = "etc",
-                [PROBE_PATH_RUN] = "run",    [PROBE_PATH_VAR_LIB] = "var/lib/hwctl",
+                [PROBE_PATH_PROC] = "proc", [PROBE_PATH_SYS] = "sys",
+                [PROBE_PATH_DEV] = "dev",   [PROBE_PATH_ETC] = "etc",
+                [PROBE_PATH_RUN] = "run",   [PROBE_PATH_VAR_LIB] = "var/lib/hwctl",
         };
         _cleanup_free_ char *rel = NULL;
 

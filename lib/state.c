@@ -5,7 +5,7 @@
 #include "state.h"
 #include "util.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION  1
 #define STATE_SIZE_MAX (64 * 1024)
 
 void daemon_state_done(DaemonState *s)
@@ -47,8 +47,8 @@ int daemon_state_load(const char *sysroot, DaemonState *ret, char **ret_error)
                 json_object_put(doc);
                 return refuse(ret_error, path, "is not a JSON object");
         }
-        if (!json_object_object_get_ex(doc, "version", &v) || !json_object_is_type(v, json_type_int) ||
-            json_object_get_int(v) != STATE_VERSION)
+        if (!json_object_object_get_ex(doc, "version", &v) ||
+            !json_object_is_type(v, json_type_int) || json_object_get_int(v) != STATE_VERSION)
                 r = refuse(ret_error, path, "has no version hwctld knows");
         else if (!json_object_object_get_ex(doc, "first_start_usec", &first) ||
                  !json_object_is_type(first, json_type_int) || json_object_get_int64(first) <= 0)
@@ -95,7 +95,8 @@ int daemon_state_save(const char *sysroot, const DaemonState *s)
         json_object_object_add(doc, "starts", json_object_new_int64((int64_t)s->starts));
         json_object_object_add(doc, "board", s->board ? json_object_new_string(s->board) : NULL);
         json_object_object_add(doc, "verdicts",
-                               s->verdicts ? json_object_get(s->verdicts) : json_object_new_object());
+                               s->verdicts ? json_object_get(s->verdicts)
+                                           : json_object_new_object());
         buf = strdup_printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
         json_object_put(doc);
         if (!buf)

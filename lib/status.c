@@ -22,7 +22,7 @@ json_object *status_document_build(const Board *board, const StatusProbe *probes
         json_object_object_add(doc, "board", board ? board_to_json(board) : NULL);
         for (size_t i = 0; i < n_probes; i++) {
                 json_object *p = probe_result_to_json(probes[i].name, probes[i].result);
-                const char *state = probes[i].result ? "done"
+                const char *state = probes[i].result    ? "done"
                                     : probes[i].running ? "running"
                                                         : "pending";
                 json_object_object_add(p, "state", json_object_new_string(state));
@@ -45,7 +45,8 @@ int status_document_validate(json_object *doc, char **ret_error)
 
         if (!json_object_is_type(doc, json_type_object))
                 return fail(ret_error, -EBADMSG, "the status document is not a JSON object");
-        if (!json_object_object_get_ex(doc, "version", &v) || !json_object_is_type(v, json_type_int))
+        if (!json_object_object_get_ex(doc, "version", &v) ||
+            !json_object_is_type(v, json_type_int))
                 return fail(ret_error, -EBADMSG, "the status document has no version");
         if (json_object_get_int(v) != STATUS_DOCUMENT_VERSION)
                 return fail(ret_error, -EPROTONOSUPPORT,
@@ -110,13 +111,14 @@ int status_snapshot_read(const char *sysroot, json_object **ret, char **ret_erro
                 return -ENOMEM;
         doc = json_tokener_parse_ex(tok, text, (int)size);
         if (!doc || json_tokener_get_error(tok) != json_tokener_success ||
-            text[json_tokener_get_parse_end(tok) + strspn(text + json_tokener_get_parse_end(tok),
-                                                          " \t\r\n")] != 0 ||
+            text[json_tokener_get_parse_end(tok) +
+                 strspn(text + json_tokener_get_parse_end(tok), " \t\r\n")] != 0 ||
             strlen(text) != size) {
                 if (ret_error)
                         *ret_error = strdup_printf(
                                 "%s is not a valid JSON document: %s", path,
-                                doc ? "trailing data" : json_tokener_error_desc(json_tokener_get_error(tok)));
+                                doc ? "trailing data"
+                                    : json_tokener_error_desc(json_tokener_get_error(tok)));
                 json_object_put(doc);
                 json_tokener_free(tok);
                 return -EBADMSG;

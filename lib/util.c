@@ -56,7 +56,7 @@ int strv_extend(char ***l, const char *value)
 
 bool strv_contains(char *const *l, const char *value)
 {
-        STRV_FOREACH(s, l)
+        STRV_FOREACH (s, l)
                 if (streq(*s, value))
                         return true;
         return false;
@@ -69,7 +69,7 @@ char **strv_copy(char *const *l)
 
         if (!c)
                 return NULL;
-        STRV_FOREACH(s, l) {
+        STRV_FOREACH (s, l) {
                 c[n] = strdup(*s);
                 if (!c[n])
                         return strv_free(c);
@@ -83,13 +83,13 @@ char *strv_join(char *const *l, const char *sep)
         size_t len = 1, k = strlen(sep);
         char *r, *p;
 
-        STRV_FOREACH(s, l)
+        STRV_FOREACH (s, l)
                 len += strlen(*s) + k;
         r = p = malloc(len);
         if (!r)
                 return NULL;
         *p = 0;
-        STRV_FOREACH(s, l) {
+        STRV_FOREACH (s, l) {
                 if (s != l)
                         p = stpcpy(p, sep);
                 p = stpcpy(p, *s);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Test tool: lays a DTB out as the kernel shows a live tree, for the sysroots of scripts and the demo. */
+/* Test tool: lays a DTB out as the kernel shows a live tree, for the sysroots of scripts and the
+ * demo. */
 #include <libfdt.h>
 #include <stdio.h>
 
@@ -13,9 +14,10 @@ int main(int argc, char *argv[])
         int r;
 
         if (argc != 3) {
-                fprintf(stderr, "Usage: dtb-to-fs FILE.dtb SYSROOT\n"
-                                "Writes SYSROOT/sys/firmware/devicetree/base from FILE.dtb and links\n"
-                                "SYSROOT/proc/device-tree to it, as the kernel does.\n");
+                fprintf(stderr,
+                        "Usage: dtb-to-fs FILE.dtb SYSROOT\n"
+                        "Writes SYSROOT/sys/firmware/devicetree/base from FILE.dtb and links\n"
+                        "SYSROOT/proc/device-tree to it, as the kernel does.\n");
                 return 2;
         }
         r = read_full_file(argv[1], 16 * 1024 * 1024, &blob, &size);

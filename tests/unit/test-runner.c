@@ -310,8 +310,8 @@ static int tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 static void test_blocking_work_keeps_loop_live(void)
 {
-        static const ProbeOps p = {.name = "resize", .run = run_blocking,
-                                   .timeout_usec = 60 * USEC_PER_SEC};
+        static const ProbeOps p = {
+                .name = "resize", .run = run_blocking, .timeout_usec = 60 * USEC_PER_SEC};
         const ProbeOps *table[] = {&p, NULL};
         sd_event_source *t = NULL;
         sd_event *e = NULL;
@@ -343,7 +343,8 @@ static void timeout_cancel_noop(ProbeContext *ctx)
 
 static void test_timeout_during_blocking_work(void)
 {
-        static const ProbeOps p = {.name = "stuck", .run = run_blocking,
+        static const ProbeOps p = {.name = "stuck",
+                                   .run = run_blocking,
                                    .cancel = timeout_cancel_noop,
                                    .timeout_usec = 50 * USEC_PER_MSEC};
         const ProbeOps *table[] = {&p, NULL};
@@ -448,8 +449,8 @@ static void cb_extend(ProbeRunner *r, const char *probe, uint64_t usec, void *u)
 
 static void test_handle_state_and_requested_runs(void)
 {
-        static const ProbeOps p = {.name = "watch", .run = run_watcher,
-                                   .timeout_usec = USEC_PER_SEC};
+        static const ProbeOps p = {
+                .name = "watch", .run = run_watcher, .timeout_usec = USEC_PER_SEC};
         const ProbeOps *table[] = {&p, NULL};
         sd_event *e = NULL;
         ProbeRunner *r;
@@ -483,8 +484,8 @@ static int run_long(ProbeContext *ctx)
 
 static void test_extend_timeout(void)
 {
-        static const ProbeOps p = {.name = "long", .run = run_long,
-                                   .timeout_usec = 20 * USEC_PER_MSEC};
+        static const ProbeOps p = {
+                .name = "long", .run = run_long, .timeout_usec = 20 * USEC_PER_MSEC};
         const ProbeOps *table[] = {&p, NULL};
         ProbeRunnerCallbacks cb = callbacks;
         sd_event *e = NULL;

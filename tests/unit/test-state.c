@@ -27,8 +27,10 @@ static void test_first_boot_is_enoent(void)
 
 static void test_roundtrip(void)
 {
-        DaemonState s = {.first_start_usec = 1700000000000000ULL, .starts = 3,
-                         .board = strdup("rpi-3-b"), .verdicts = json_object_new_object()};
+        DaemonState s = {.first_start_usec = 1700000000000000ULL,
+                         .starts = 3,
+                         .board = strdup("rpi-3-b"),
+                         .verdicts = json_object_new_object()};
         DaemonState back = {};
         json_object *v;
         char *err = NULL;
