@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Bluetooth: .hcd patches, firmware lookup, HCI over H4, and the Broadcom bring-up against an
+# emulated controller on a pty (tests/bt).
+add_library(hwctl-bcm-emu STATIC bt/bcm-emu.c)
+target_include_directories(hwctl-bcm-emu PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/bt
+        ${PROJECT_SOURCE_DIR}/probes)
+target_link_libraries(hwctl-bcm-emu PUBLIC hwctl-probes hwctl-core util pthread)
+
+add_executable(bcm-emu bt/bcm-emu-main.c)
+target_link_libraries(bcm-emu PRIVATE hwctl-bcm-emu)
+
+foreach(t hcd firmware hci bcm chips ldisc)
+        if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/unit/test-bt-${t}.c)
+                hwctl_unit_test(test-bt-${t} unit/test-bt-${t}.c)
+                target_link_libraries(test-bt-${t} PRIVATE hwctl-bcm-emu)
+        endif()
+endforeach()
