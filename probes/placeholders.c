@@ -32,4 +32,3 @@ PLACEHOLDER(rootfs);
 PLACEHOLDER(gpio);
 PLACEHOLDER(audio);
 PLACEHOLDER(bluetooth, "gpio", );
-PLACEHOLDER(network);
