@@ -145,7 +145,7 @@ int cmd_plan(int argc, char *argv[])
                         action = "skip";
                         summary = strdup(reason ? reason : "not applicable");
                 } else if (ops->plan) {
-                        r = ops->plan(b, cfg, &summary, details);
+                        r = ops->plan(b, cfg, arg.sysroot, &summary, details);
                         if (r < 0)
                                 summary = strdup_printf("cannot plan: %s", strerror(-r));
                 } else
@@ -175,7 +175,7 @@ int cmd_plan(int argc, char *argv[])
                         summary = json_object_get_string(v);
                         printf("%-10s%s%-10s%s%s\n", name,
                                color_on(streq(action, "run") ? COLOR_BOLD : COLOR_GREY),
-                               streq(action, "run") ? "would run" : "skip", color_off(), summary);
+                               action, color_off(), summary);
                 }
         }
         json_object_put(out);

@@ -70,8 +70,9 @@ typedef struct ProbeOps {
         /* Stops work in flight (timeout, shutdown); after it the probe must not report. */
         void (*cancel)(ProbeContext *ctx);
         /* What run() would do on this board with this config, changing nothing: one line for
-         * a person, plus details. */
-        int (*plan)(const Board *b, const Config *c, char **ret_summary, json_object *details);
+         * a person, plus details. sysroot as for run() ("/" for the running system). */
+        int (*plan)(const Board *b, const Config *c, const char *sysroot, char **ret_summary,
+                    json_object *details);
         uint64_t timeout_usec;
 } ProbeOps;
 

@@ -460,7 +460,8 @@ static int network_run(ProbeContext *ctx)
         return probe_done(ctx, v, "%s", summary);
 }
 
-static int network_plan(const Board *b, const Config *c, char **ret_summary, json_object *details)
+static int network_plan(const Board *b, const Config *c, const char *sysroot, char **ret_summary,
+                        json_object *details)
 {
         PlanSettings settings = {.uplinks = c ? c->network.uplinks : NULL,
                                  .prefer = c ? c->network.prefer : NULL};
@@ -470,12 +471,22 @@ static int network_plan(const Board *b, const Config *c, char **ret_summary, jso
         char *summary;
         int r;
 
+        if (!streq(sysroot, "/")) {
+                /* As in run(): netlink shows this machine, not the fixture. */
+                *ret_summary = strdup_printf("nothing: not with --sysroot %s", sysroot);
+                return *ret_summary ? 0 : -ENOMEM;
+        }
         r = net_dump(&net);
         if (r < 0)
                 return r;
-        /* plan() has no sysroot to read sysfs from: wireless is guessed from the name here. */
-        for (size_t i = 0; i < net.n_links; i++)
-                net.links[i].wireless = strncmp(net.links[i].name, "wl", 2) == 0;
+        for (size_t i = 0; i < net.n_links; i++) {
+                _cleanup_free_ char *phy =
+                        strdup_printf("/sys/class/net/%s/phy80211", net.links[i].name);
+                _cleanup_free_ char *wext =
+                        strdup_printf("/sys/class/net/%s/wireless", net.links[i].name);
+                net.links[i].wireless =
+                        (phy && access(phy, F_OK) == 0) || (wext && access(wext, F_OK) == 0);
+        }
         r = plan_build(&net, &settings, &plan);
         if (r >= 0)
                 r = plan_diff(&plan, &net, &diff);
@@ -487,8 +498,6 @@ static int network_plan(const Board *b, const Config *c, char **ret_summary, jso
                 json_object_object_add(
                         details, "would_remove",
                         json_object_new_int64((int64_t)(diff.n_del_routes + diff.n_del_rules)));
-                json_object_object_add(details, "wireless_from",
-                                       json_object_new_string("interface name"));
                 if (plan.n_uplinks >= 2)
                         summary = strdup_printf("policy routing for %zu uplinks: %zu routes, %zu "
                                                 "rules (protocol %d), preferred %s",

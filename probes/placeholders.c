@@ -7,8 +7,8 @@ static int placeholder_run(ProbeContext *ctx)
         return probe_done(ctx, VERDICT_SKIPPED, "not implemented yet");
 }
 
-static int placeholder_plan(const Board *b, const Config *c, char **ret_summary,
-                            json_object *details)
+static int placeholder_plan(const Board *b, const Config *c, const char *sysroot,
+                            char **ret_summary, json_object *details)
 {
         char *s = strdup("nothing: this probe is not implemented yet");
 
@@ -28,7 +28,6 @@ static int placeholder_plan(const Board *b, const Config *c, char **ret_summary,
                 .timeout_usec = 5 * USEC_PER_SEC,                                                  \
         }
 
-PLACEHOLDER(rootfs);
 PLACEHOLDER(gpio);
 PLACEHOLDER(audio);
 PLACEHOLDER(bluetooth, "gpio", );
