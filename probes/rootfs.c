@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "probe.h"
@@ -23,12 +24,18 @@ typedef struct Job {
         uint64_t fs_bytes_after;
         uint64_t duration;
         bool quick; /* settled from sysfs and the superblock alone */
+        /* On the event loop while the worker resizes: how far the filesystem has grown. */
+        ProbeContext *ctx;
+        sd_event_source *progress;
+        uint64_t deadline_usec; /* CLOCK_MONOTONIC */
+        unsigned last_percent;
 } Job;
 
 static Job *job_free(Job *j)
 {
         if (!j)
                 return NULL;
+        sd_event_source_disable_unref(j->progress);
         rootfs_location_done(&j->loc);
         free(j->dump_path);
         free(j->dump);
@@ -242,12 +249,39 @@ static int rootfs_grow_work(void *userdata)
         return 0;
 }
 
+/* Every second while the kernel resizes: the filesystem's size as statvfs() sees it grow, as a
+ * percentage for STATUS=, and EXTEND_TIMEOUT_USEC= again so systemd keeps waiting. */
+static int rootfs_progress_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        Job *j = userdata;
+        uint64_t target = j->plan.new_sectors * j->disk.sector_size, start = j->disk.fs_bytes,
+                 now = now_usec(CLOCK_MONOTONIC), size;
+        struct statvfs st;
+        unsigned pct = 0;
+
+        if (statvfs(j->loc.mount_path, &st) == 0 && target > start) {
+                size = (uint64_t)st.f_blocks * st.f_frsize;
+                pct = size <= start ? 0 : (unsigned)((size - start) * 100 / (target - start));
+                pct = pct > 99 ? 99 : pct; /* 100 is the report, not a tick */
+        }
+        if (pct != j->last_percent || pct == 0) {
+                _cleanup_free_ char *t = format_bytes(target);
+                probe_progress(j->ctx, "growing %s to %s (%s): %u%%", j->loc.part_node, strna(t),
+                               j->disk.fstype, pct);
+                j->last_percent = pct;
+        }
+        if (now < j->deadline_usec)
+                (void)probe_extend_timeout(j->ctx, j->deadline_usec - now);
+        return sd_event_source_set_time_relative(s, USEC_PER_SEC);
+}
+
 static void rootfs_grow_done(ProbeContext *ctx, int result, void *userdata)
 {
         _cleanup_(job_freep) Job *j = userdata;
         json_object *o;
         _cleanup_free_ char *old_s = NULL, *new_s = NULL, *dur = NULL;
 
+        j->progress = sd_event_source_disable_unref(j->progress);
         if (probe_context_cancelled(ctx))
                 return;
         o = probe_context_details(ctx);
@@ -340,6 +374,15 @@ static int rootfs_run(ProbeContext *ctx)
         r = probe_extend_timeout(ctx, ROOTFS_GROW_TIMEOUT_USEC);
         if (r < 0)
                 return r;
+        j->ctx = ctx;
+        j->deadline_usec = now_usec(CLOCK_MONOTONIC) + ROOTFS_GROW_TIMEOUT_USEC;
+        r = sd_event_add_time_relative(probe_context_event(ctx), &j->progress, CLOCK_MONOTONIC,
+                                       USEC_PER_SEC, 10 * USEC_PER_MSEC, rootfs_progress_tick, j);
+        if (r < 0)
+                return probe_fail(ctx, r, "cannot arm the progress timer: %m");
+        r = sd_event_source_set_enabled(j->progress, SD_EVENT_ON);
+        if (r < 0)
+                return probe_fail(ctx, r, "cannot arm the progress timer: %m");
         r = probe_run_blocking(ctx, rootfs_grow_work, rootfs_grow_done, j);
         if (r < 0)
                 return probe_fail(ctx, r, "cannot start the resize: %m");
