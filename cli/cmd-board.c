@@ -66,15 +66,6 @@ int cmd_board(int argc, char *argv[])
         return EXIT_ALL_FINE;
 }
 
-static bool probe_enabled(const Config *c, const char *name)
-{
-        return !((streq(name, "rootfs") && !c->rootfs.enabled) ||
-                 (streq(name, "gpio") && !c->gpio.enabled) ||
-                 (streq(name, "audio") && !c->audio.enabled) ||
-                 (streq(name, "bluetooth") && !c->bluetooth.enabled) ||
-                 (streq(name, "network") && !c->network.enabled));
-}
-
 int cmd_plan(int argc, char *argv[])
 {
         static const struct option options[] = {
@@ -138,9 +129,10 @@ int cmd_plan(int argc, char *argv[])
                 if (cfg->daemon.probes && !strv_contains(cfg->daemon.probes, ops->name)) {
                         action = "skip";
                         summary = strdup("not selected ([Daemon] Probes=)");
-                } else if (!probe_enabled(cfg, ops->name)) {
+                } else if (!config_probe_enabled(cfg, ops->name)) {
                         action = "skip";
-                        summary = strdup("disabled by configuration (Enable=no)");
+                        summary = strdup_printf("disabled by configuration ([%s] Enable=no)",
+                                                strna(config_section_for_probe(ops->name)));
                 } else if (ops->applies && !ops->applies(b, cfg, &reason)) {
                         action = "skip";
                         summary = strdup(reason ? reason : "not applicable");
@@ -174,8 +166,8 @@ int cmd_plan(int argc, char *argv[])
                         json_object_object_get_ex(p, "summary", &v);
                         summary = json_object_get_string(v);
                         printf("%-10s%s%-10s%s%s\n", name,
-                               color_on(streq(action, "run") ? COLOR_BOLD : COLOR_GREY),
-                               action, color_off(), summary);
+                               color_on(streq(action, "run") ? COLOR_BOLD : COLOR_GREY), action,
+                               color_off(), summary);
                 }
         }
         json_object_put(out);

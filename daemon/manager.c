@@ -10,11 +10,6 @@
 #include "messages.h"
 #include "status.h"
 
-static const char *const config_sections[][2] = {
-        {"rootfs", "RootFS"},       {"gpio", "GPIO"},       {"audio", "Audio"},
-        {"bluetooth", "Bluetooth"}, {"network", "Network"},
-};
-
 int manager_new(Manager **ret)
 {
         Manager *m = calloc(1, sizeof(*m));
@@ -394,10 +389,12 @@ int manager_reload(Manager *m)
         json_object_put(old_daemon);
         json_object_put(new_daemon);
 
-        bool changed[ELEMENTSOF(config_sections)];
-        for (size_t i = 0; i < ELEMENTSOF(config_sections); i++) {
-                json_object *a = config_section_to_json(m->config, config_sections[i][1]);
-                json_object *b = config_section_to_json(c, config_sections[i][1]);
+        size_t n_probes = probe_runner_count(m->runner);
+        bool changed[n_probes ? n_probes : 1];
+        for (size_t i = 0; i < n_probes; i++) {
+                const char *section = config_section_for_probe(probe_runner_name(m->runner, i));
+                json_object *a = section ? config_section_to_json(m->config, section) : NULL;
+                json_object *b = section ? config_section_to_json(c, section) : NULL;
 
                 changed[i] = !json_object_equal(a, b);
                 json_object_put(a);
@@ -416,16 +413,16 @@ int manager_reload(Manager *m)
                         return r;
                 log_info("Configuration reloaded; [Daemon] changed, re-running every probe");
                 manager_write_snapshot(m);
-                return (int)ELEMENTSOF(config_sections);
+                return (int)n_probes;
         }
-        for (size_t i = 0; i < ELEMENTSOF(config_sections); i++) {
+        for (size_t i = 0; i < n_probes; i++) {
+                const char *probe = probe_runner_name(m->runner, i);
                 if (!changed[i])
                         continue;
                 n++;
-                r = manager_rerun(m, config_sections[i][0]);
+                r = manager_rerun(m, probe);
                 if (r == -EBUSY)
-                        log_warning("Probe %s is still running; it keeps its old settings",
-                                    config_sections[i][0]);
+                        log_warning("Probe %s is still running; it keeps its old settings", probe);
         }
         if (n == 0)
                 log_info("Configuration reloaded; no probe's settings changed");

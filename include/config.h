@@ -22,20 +22,20 @@ typedef enum ConfigSeverity {
 
 typedef struct ConfigProblem {
         char *file;
-        unsigned line;          /* 0 when about the file as a whole */
+        unsigned line; /* 0 when about the file as a whole */
         ConfigSeverity severity;
         char *message;
 } ConfigProblem;
 
 typedef struct Config {
         struct {
-                char **probes;          /* Probes=: only these run; NULL means all */
+                char **probes;               /* Probes=: only these run; NULL means all */
                 uint64_t probe_timeout_usec; /* ProbeTimeoutSec=: 0 means each probe's own */
         } daemon;
         struct {
                 bool enabled;
-                char *mount;            /* Mount=, default "/" */
-                uint64_t reserve_bytes; /* Reserve= as a size */
+                char *mount;              /* Mount=, default "/" */
+                uint64_t reserve_bytes;   /* Reserve= as a size */
                 unsigned reserve_percent; /* Reserve= as a percentage */
         } rootfs;
         struct {
@@ -43,24 +43,24 @@ typedef struct Config {
         } gpio;
         struct {
                 bool enabled;
-                char *card;             /* Card=, NULL means choose */
+                char *card;              /* Card=, NULL means choose */
                 unsigned volume_percent; /* Volume=, default 80 */
         } audio;
         struct {
                 bool enabled;
-                BluetoothAttach attach;  /* Attach=auto|kernel|userspace */
-                uint32_t baud;           /* Baud=, 0 means from the board */
-                char **firmware_dirs;    /* FirmwareDirs= */
+                BluetoothAttach attach;       /* Attach=auto|kernel|userspace */
+                uint32_t baud;                /* Baud=, 0 means from the board */
+                char **firmware_dirs;         /* FirmwareDirs= */
                 uint64_t kernel_timeout_usec; /* KernelTimeoutSec=, default 15 s */
         } bluetooth;
         struct {
                 bool enabled;
-                char **uplinks;          /* Uplinks= */
-                char **prefer;           /* Prefer=, default "wired wireless" */
+                char **uplinks;             /* Uplinks= */
+                char **prefer;              /* Prefer=, default "wired wireless" */
                 uint64_t ipv4_timeout_usec; /* IPv4TimeoutSec=, default 30 s */
         } network;
 
-        char **files;                   /* the files read, in order */
+        char **files; /* the files read, in order */
         ConfigProblem *problems;
         size_t n_problems;
 } Config;
@@ -87,6 +87,11 @@ json_object *config_to_json(const Config *c);
 json_object *config_section_to_json(const Config *c, const char *section);
 
 const char *bluetooth_attach_to_string(BluetoothAttach a);
+
+/* "Bluetooth" for "bluetooth"; NULL for a name that has no section. */
+const char *config_section_for_probe(const char *probe);
+/* The section's Enable=; true for a probe without a section. */
+bool config_probe_enabled(const Config *c, const char *probe);
 
 /* Limits, problems, single assignments, and the value syntax shared with check-config. */
 

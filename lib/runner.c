@@ -93,35 +93,6 @@ static void runner_kick(ProbeRunner *r)
                 sd_event_source_set_enabled(r->defer, SD_EVENT_ONESHOT);
 }
 
-static bool probe_enabled(const Config *c, const char *name)
-{
-        if (!c)
-                return true;
-        if (streq(name, "rootfs"))
-                return c->rootfs.enabled;
-        if (streq(name, "gpio"))
-                return c->gpio.enabled;
-        if (streq(name, "audio"))
-                return c->audio.enabled;
-        if (streq(name, "bluetooth"))
-                return c->bluetooth.enabled;
-        if (streq(name, "network"))
-                return c->network.enabled;
-        return true;
-}
-
-static const char *section_of(const char *name)
-{
-        static const char *const map[][2] = {
-                {"rootfs", "RootFS"},       {"gpio", "GPIO"},       {"audio", "Audio"},
-                {"bluetooth", "Bluetooth"}, {"network", "Network"},
-        };
-        for (size_t i = 0; i < ELEMENTSOF(map); i++)
-                if (streq(map[i][0], name))
-                        return map[i][1];
-        return name;
-}
-
 static void slot_store(ProbeRunner *r, size_t i, ProbeResult *res, bool timed_out)
 {
         Slot *s = &r->slots[i];
@@ -226,9 +197,10 @@ static void slot_start(ProbeRunner *r, size_t i)
         int k;
 
         s->scheduled = false;
-        if (!probe_enabled(r->config, s->ops->name)) {
-                _cleanup_free_ char *t = strdup_printf("disabled by configuration ([%s] Enable=no)",
-                                                       section_of(s->ops->name));
+        if (!config_probe_enabled(r->config, s->ops->name)) {
+                _cleanup_free_ char *t =
+                        strdup_printf("disabled by configuration ([%s] Enable=no)",
+                                      strna(config_section_for_probe(s->ops->name)));
                 slot_report_static(r, i, VERDICT_SKIPPED, t ? t : "disabled by configuration");
                 return;
         }
