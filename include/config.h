@@ -11,8 +11,16 @@ typedef enum BluetoothAttach {
         BLUETOOTH_ATTACH_AUTO,
         BLUETOOTH_ATTACH_KERNEL,
         BLUETOOTH_ATTACH_USERSPACE,
+        BLUETOOTH_ATTACH_OFF, /* leave the controller alone */
         _BLUETOOTH_ATTACH_MAX,
 } BluetoothAttach;
+
+typedef enum BluetoothFlowControl {
+        BLUETOOTH_FLOW_CONTROL_AUTO, /* from the board's wiring */
+        BLUETOOTH_FLOW_CONTROL_YES,
+        BLUETOOTH_FLOW_CONTROL_NO,
+        _BLUETOOTH_FLOW_CONTROL_MAX,
+} BluetoothFlowControl;
 
 typedef enum ConfigSeverity {
         CONFIG_WARNING, /* unknown section or key: ignored */
@@ -48,8 +56,12 @@ typedef struct Config {
         } audio;
         struct {
                 bool enabled;
-                BluetoothAttach attach;       /* Attach=auto|kernel|userspace */
+                BluetoothAttach attach;       /* Attach=auto|kernel|userspace|off */
+                char *device;                 /* Device=, the tty; NULL means from the board */
                 uint32_t baud;                /* Baud=, 0 means from the board */
+                BluetoothFlowControl flow_control; /* FlowControl=auto|yes|no */
+                bool address_set;             /* Address= given */
+                uint8_t address[6];           /* Address=, most significant byte first */
                 char **firmware_dirs;         /* FirmwareDirs= */
                 uint64_t kernel_timeout_usec; /* KernelTimeoutSec=, default 15 s */
         } bluetooth;
@@ -87,6 +99,7 @@ json_object *config_to_json(const Config *c);
 json_object *config_section_to_json(const Config *c, const char *section);
 
 const char *bluetooth_attach_to_string(BluetoothAttach a);
+const char *bluetooth_flow_control_to_string(BluetoothFlowControl f);
 
 /* "Bluetooth" for "bluetooth"; NULL for a name that has no section. */
 const char *config_section_for_probe(const char *probe);
@@ -105,6 +118,10 @@ extern const char *const config_probe_names[];
 
 const char *config_severity_to_string(ConfigSeverity s); /* "warning", "error" */
 int bluetooth_attach_from_string(const char *s);         /* the enum value, or -EINVAL */
+int bluetooth_flow_control_from_string(const char *s);   /* auto, yes/no (any boolean) */
+/* "01:23:45:67:89:AB" (either case) into bytes, most significant first. All zeros and all ones
+ * are refused: no controller can use them. */
+int config_parse_bdaddr(const char *s, uint8_t ret[6]);
 
 /* Applies one assignment as a line in hwctl.conf would: an empty value resets the setting to its
  * default, a bad value leaves it as it was. Returns 0, -ENOENT for an unknown section or key,

@@ -58,6 +58,13 @@ static inline bool streq_ptr(const char *a, const char *b)
                 return a == b;
         return strcmp(a, b) == 0;
 }
+/* The rest of s after prefix, or NULL when s does not start with it. */
+static inline const char *startswith(const char *s, const char *prefix)
+{
+        size_t n = strlen(prefix);
+        return s && strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
 static inline const char *strna(const char *s)
 {
         return s ? s : "n/a";

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The effective configuration as JSON, one object per section, keyed as in hwctl.conf. */
+#include <stdio.h>
+
 #include "config.h"
 #include "util.h"
 
@@ -71,6 +73,25 @@ static bool rootfs_to_json(const Config *c, json_object *o)
         return ok;
 }
 
+/* json-c's null is a NULL value, which add() refuses. */
+static bool add_string_or_null(json_object *o, const char *key, const char *s)
+{
+        if (!s)
+                return json_object_object_add(o, key, NULL) >= 0;
+        return add(o, key, json_object_new_string(s));
+}
+
+static bool add_bdaddr_or_null(json_object *o, const char *key, const uint8_t *a)
+{
+        char buf[18];
+
+        if (!a)
+                return add_string_or_null(o, key, NULL);
+        snprintf(buf, sizeof(buf), "%02X:%02X:%02X:%02X:%02X:%02X", a[0], a[1], a[2], a[3], a[4],
+                 a[5]);
+        return add_string_or_null(o, key, buf);
+}
+
 static bool gpio_to_json(const Config *c, json_object *o)
 {
         return add(o, "Enable", json_object_new_boolean(c->gpio.enabled));
@@ -80,11 +101,8 @@ static bool audio_to_json(const Config *c, json_object *o)
 {
         if (!add(o, "Enable", json_object_new_boolean(c->audio.enabled)))
                 return false;
-        if (!c->audio.card) {
-                /* null: the probe chooses (json-c's null is a NULL value, which add() refuses) */
-                if (json_object_object_add(o, "Card", NULL) < 0)
-                        return false;
-        } else if (!add(o, "Card", json_object_new_string(c->audio.card)))
+        /* null: the probe chooses */
+        if (!add_string_or_null(o, "Card", c->audio.card))
                 return false;
         return add(o, "Volume", json_object_new_int((int)c->audio.volume_percent));
 }
@@ -95,7 +113,12 @@ static bool bluetooth_to_json(const Config *c, json_object *o)
                add(o, "Attach",
                    json_object_new_string(
                            strna(bluetooth_attach_to_string(c->bluetooth.attach)))) &&
+               add_string_or_null(o, "Device", c->bluetooth.device) &&
                add(o, "Baud", json_object_new_int64(c->bluetooth.baud)) &&
+               add(o, "FlowControl",
+                   json_object_new_string(
+                           strna(bluetooth_flow_control_to_string(c->bluetooth.flow_control)))) &&
+               add_bdaddr_or_null(o, "Address", c->bluetooth.address_set ? c->bluetooth.address : NULL) &&
                add(o, "FirmwareDirs", strv_to_json(c->bluetooth.firmware_dirs)) &&
                add_timespan(o, "KernelTimeout", c->bluetooth.kernel_timeout_usec);
 }

@@ -26,7 +26,35 @@ static const char *const bluetooth_attach_table[_BLUETOOTH_ATTACH_MAX] = {
         [BLUETOOTH_ATTACH_AUTO] = "auto",
         [BLUETOOTH_ATTACH_KERNEL] = "kernel",
         [BLUETOOTH_ATTACH_USERSPACE] = "userspace",
+        [BLUETOOTH_ATTACH_OFF] = "off",
 };
+
+static const char *const bluetooth_flow_control_table[_BLUETOOTH_FLOW_CONTROL_MAX] = {
+        [BLUETOOTH_FLOW_CONTROL_AUTO] = "auto",
+        [BLUETOOTH_FLOW_CONTROL_YES] = "yes",
+        [BLUETOOTH_FLOW_CONTROL_NO] = "no",
+};
+
+const char *bluetooth_flow_control_to_string(BluetoothFlowControl f)
+{
+        if ((unsigned)f >= _BLUETOOTH_FLOW_CONTROL_MAX)
+                return NULL;
+        return bluetooth_flow_control_table[f];
+}
+
+int bluetooth_flow_control_from_string(const char *s)
+{
+        int b;
+
+        if (!s)
+                return -EINVAL;
+        if (streq(s, "auto"))
+                return BLUETOOTH_FLOW_CONTROL_AUTO;
+        b = config_parse_boolean(s);
+        if (b < 0)
+                return b;
+        return b ? BLUETOOTH_FLOW_CONTROL_YES : BLUETOOTH_FLOW_CONTROL_NO;
+}
 
 const char *bluetooth_attach_to_string(BluetoothAttach a)
 {
@@ -85,6 +113,7 @@ Config *config_free(Config *c)
         strv_free(c->daemon.probes);
         free(c->rootfs.mount);
         free(c->audio.card);
+        free(c->bluetooth.device);
         strv_free(c->bluetooth.firmware_dirs);
         strv_free(c->network.uplinks);
         strv_free(c->network.prefer);
@@ -269,6 +298,48 @@ static int parse_attach(const char *value, void *field, char **ret_detail)
         return 0;
 }
 
+static int parse_flow_control(const char *value, void *field, char **ret_detail)
+{
+        int f = bluetooth_flow_control_from_string(value);
+        if (f < 0)
+                return -EINVAL;
+        *(BluetoothFlowControl *)field = (BluetoothFlowControl)f;
+        return 0;
+}
+
+/* Address= sets the bytes and the flag that says they were given. */
+static int parse_address(const char *value, void *field, char **ret_detail)
+{
+        uint8_t *a = (uint8_t *)field + offsetof(Config, bluetooth.address) -
+                     offsetof(Config, bluetooth.address_set);
+        int r = config_parse_bdaddr(value, a);
+
+        if (r < 0) {
+                if (r == -ERANGE)
+                        *ret_detail = strdup("00:00:00:00:00:00 and FF:FF:FF:FF:FF:FF are not "
+                                             "addresses a controller can use");
+                return -EINVAL;
+        }
+        *(bool *)field = true;
+        return 0;
+}
+
+static int parse_device(const char *value, void *field, char **ret_detail)
+{
+        char *p = NULL;
+        int r = path_normalize(value, &p);
+
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        if (!startswith(p, "/dev/")) {
+                free(p);
+                return -EINVAL;
+        }
+        free(*(char **)field);
+        *(char **)field = p;
+        return 0;
+}
+
 static int parse_baud(const char *value, void *field, char **ret_detail)
 {
         uint64_t v;
@@ -385,13 +456,23 @@ static const Setting settings[] = {
         {"Bluetooth", "Enable", parse_enable, SETTING_SCALAR, FIELD(bluetooth.enabled),
          EXPECT_BOOL},
         {"Bluetooth", "Attach", parse_attach, SETTING_SCALAR, FIELD(bluetooth.attach),
-         "auto, kernel or userspace"},
+         "auto, kernel, userspace or off"},
+        {"Bluetooth", "Device", parse_device, SETTING_STRING, FIELD(bluetooth.device),
+         "a tty under /dev, such as /dev/ttyAMA0"},
         {"Bluetooth", "Baud", parse_baud, SETTING_SCALAR, FIELD(bluetooth.baud),
          "one of 115200 230400 460800 921600 1000000 1500000 2000000 3000000 4000000, "
          "or nothing for the board's rate"},
+        {"Bluetooth", "FlowControl", parse_flow_control, SETTING_SCALAR,
+         FIELD(bluetooth.flow_control), "auto, yes or no"},
+        {"Bluetooth", "Address", parse_address, SETTING_SCALAR,
+         FIELD_RANGE(bluetooth.address_set, bluetooth.address),
+         "a Bluetooth address such as 01:23:45:67:89:AB"},
         {"Bluetooth", "FirmwareDirs", parse_firmware_dirs, SETTING_STRV,
          FIELD(bluetooth.firmware_dirs), "absolute paths separated by spaces"},
         {"Bluetooth", "KernelTimeoutSec", parse_timespan_field, SETTING_SCALAR,
+         FIELD(bluetooth.kernel_timeout_usec), EXPECT_TIME},
+        /* The spelling; KernelTimeoutSec= is the systemd-style one. */
+        {"Bluetooth", "KernelTimeout", parse_timespan_field, SETTING_SCALAR,
          FIELD(bluetooth.kernel_timeout_usec), EXPECT_TIME},
         {"Network", "Enable", parse_enable, SETTING_SCALAR, FIELD(network.enabled), EXPECT_BOOL},
         {"Network", "Uplinks", parse_ifnames, SETTING_STRV, FIELD(network.uplinks), EXPECT_IFNAMES},

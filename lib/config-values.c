@@ -25,6 +25,41 @@ int config_parse_boolean(const char *s)
         return -EINVAL;
 }
 
+int config_parse_bdaddr(const char *s, uint8_t ret[6])
+{
+        uint8_t a[6];
+        bool zero = true, ones = true;
+
+        if (!s || strlen(s) != 17)
+                return -EINVAL;
+        for (size_t i = 0; i < 6; i++) {
+                const char *p = s + i * 3;
+                unsigned v = 0;
+
+                for (size_t k = 0; k < 2; k++) {
+                        char c = p[k];
+                        v <<= 4;
+                        if (c >= '0' && c <= '9')
+                                v |= (unsigned)(c - '0');
+                        else if (c >= 'a' && c <= 'f')
+                                v |= (unsigned)(c - 'a' + 10);
+                        else if (c >= 'A' && c <= 'F')
+                                v |= (unsigned)(c - 'A' + 10);
+                        else
+                                return -EINVAL;
+                }
+                if (i < 5 && p[2] != ':')
+                        return -EINVAL;
+                a[i] = (uint8_t)v;
+                zero = zero && v == 0;
+                ones = ones && v == 0xff;
+        }
+        if (zero || ones)
+                return -ERANGE;
+        memcpy(ret, a, 6);
+        return 0;
+}
+
 static bool is_digit(char c)
 {
         return c >= '0' && c <= '9';

@@ -9,7 +9,7 @@ target_link_libraries(hwctl-bcm-emu PUBLIC hwctl-probes hwctl-core util pthread)
 add_executable(bcm-emu bt/bcm-emu-main.c)
 target_link_libraries(bcm-emu PRIVATE hwctl-bcm-emu)
 
-foreach(t hcd firmware hci bcm chips ldisc)
+foreach(t hcd firmware hci bcm chips ldisc diagnose probe)
         if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/unit/test-bt-${t}.c)
                 hwctl_unit_test(test-bt-${t} unit/test-bt-${t}.c)
                 target_link_libraries(test-bt-${t} PRIVATE hwctl-bcm-emu)

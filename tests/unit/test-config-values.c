@@ -222,6 +222,49 @@ static void test_enum_names(void)
         ASSERT_NULL(config_severity_to_string(_CONFIG_SEVERITY_MAX));
 }
 
+static void test_bdaddr_forms(void)
+{
+        static const char *const bad[] = {
+                "",  "12:34:56:78:9a", "12:34:56:78:9a:bc:", "12:34:56:78:9a:bc:de",
+                "12-34-56-78-9a-bc", "12:34:56:78:9a:bg", " 12:34:56:78:9a:b", "1:234:56:78:9a:bc",
+                "123:4:56:78:9a:bc", "12:34:56:78:9a:b\n",
+        };
+        uint8_t a[6] = {1, 2, 3, 4, 5, 6};
+
+        ASSERT_INT_EQ(config_parse_bdaddr("B8:27:eb:0A:ff:10", a), 0);
+        ASSERT_INT_EQ(a[0], 0xb8);
+        ASSERT_INT_EQ(a[1], 0x27);
+        ASSERT_INT_EQ(a[2], 0xeb);
+        ASSERT_INT_EQ(a[3], 0x0a);
+        ASSERT_INT_EQ(a[4], 0xff);
+        ASSERT_INT_EQ(a[5], 0x10);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                if (config_parse_bdaddr(bad[i], a) != -EINVAL)
+                        TEST_FAIL("'%s' should not be a Bluetooth address", bad[i]);
+        ASSERT_INT_EQ(config_parse_bdaddr(NULL, a), -EINVAL);
+        ASSERT_INT_EQ(config_parse_bdaddr("00:00:00:00:00:00", a), -ERANGE);
+        ASSERT_INT_EQ(config_parse_bdaddr("FF:ff:FF:ff:FF:ff", a), -ERANGE);
+        /* Refusals leave the output alone. */
+        ASSERT_INT_EQ(a[0], 0xb8);
+        ASSERT_INT_EQ(a[5], 0x10);
+}
+
+static void test_flow_control_names(void)
+{
+        ASSERT_INT_EQ(bluetooth_flow_control_from_string("auto"), BLUETOOTH_FLOW_CONTROL_AUTO);
+        ASSERT_INT_EQ(bluetooth_flow_control_from_string("yes"), BLUETOOTH_FLOW_CONTROL_YES);
+        ASSERT_INT_EQ(bluetooth_flow_control_from_string("on"), BLUETOOTH_FLOW_CONTROL_YES);
+        ASSERT_INT_EQ(bluetooth_flow_control_from_string("0"), BLUETOOTH_FLOW_CONTROL_NO);
+        ASSERT_INT_EQ(bluetooth_flow_control_from_string("Auto"), -EINVAL);
+        ASSERT_INT_EQ(bluetooth_flow_control_from_string(NULL), -EINVAL);
+        for (int i = 0; i < _BLUETOOTH_FLOW_CONTROL_MAX; i++)
+                ASSERT_INT_EQ(bluetooth_flow_control_from_string(
+                                      bluetooth_flow_control_to_string(i)),
+                              i);
+        ASSERT_NULL(bluetooth_flow_control_to_string(_BLUETOOTH_FLOW_CONTROL_MAX));
+        ASSERT_STR_EQ(bluetooth_attach_to_string(BLUETOOTH_ATTACH_OFF), "off");
+}
+
 int main(void)
 {
         TEST_RUN(test_boolean_forms);
@@ -230,5 +273,7 @@ int main(void)
         TEST_RUN(test_format_reads_back);
         TEST_RUN(test_ifname_rules);
         TEST_RUN(test_enum_names);
+        TEST_RUN(test_bdaddr_forms);
+        TEST_RUN(test_flow_control_names);
         return test_exit();
 }

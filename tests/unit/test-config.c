@@ -262,6 +262,15 @@ static const struct {
         {"Bluetooth", "Enable", "no", "Enable", "false"},
         {"Bluetooth", "Attach", "kernel", "Attach", "\"kernel\""},
         {"Bluetooth", "Attach", "userspace", "Attach", "\"userspace\""},
+        {"Bluetooth", "Attach", "off", "Attach", "\"off\""},
+        {"Bluetooth", "Device", "/dev/ttyAMA0", "Device", "\"\\/dev\\/ttyAMA0\""},
+        {"Bluetooth", "Device", "/dev//serial1", "Device", "\"\\/dev\\/serial1\""},
+        {"Bluetooth", "FlowControl", "yes", "FlowControl", "\"yes\""},
+        {"Bluetooth", "FlowControl", "off", "FlowControl", "\"no\""},
+        {"Bluetooth", "FlowControl", "auto", "FlowControl", "\"auto\""},
+        {"Bluetooth", "Address", "b8:27:eb:01:02:03", "Address", "\"B8:27:EB:01:02:03\""},
+        {"Bluetooth", "Address", "12:34:56:78:9A:BC", "Address", "\"12:34:56:78:9A:BC\""},
+        {"Bluetooth", "KernelTimeout", "20s", "KernelTimeoutUSec", "20000000"},
         {"Bluetooth", "Baud", "921600", "Baud", "921600"},
         {"Bluetooth", "Baud", "3000000", "Baud", "3000000"},
         {"Bluetooth", "Baud", "115200", "Baud", "115200"},
@@ -364,8 +373,20 @@ static const struct {
         {"Audio", "Volume", "50 %", "0..100"},
         {"Audio", "Volume", "50.5", "0..100"},
         {"Bluetooth", "Enable", "yesno", "boolean"},
-        {"Bluetooth", "Attach", "serdev", "auto, kernel or userspace"},
-        {"Bluetooth", "Attach", "Kernel", "auto, kernel or userspace"},
+        {"Bluetooth", "Attach", "serdev", "auto, kernel, userspace or off"},
+        {"Bluetooth", "Attach", "Kernel", "auto, kernel, userspace or off"},
+        {"Bluetooth", "Device", "ttyAMA0", "a tty under /dev"},
+        {"Bluetooth", "Device", "/tmp/tty", "a tty under /dev"},
+        {"Bluetooth", "Device", "/dev/../etc/passwd", "a tty under /dev"},
+        {"Bluetooth", "Device", "/dev", "a tty under /dev"},
+        {"Bluetooth", "FlowControl", "rtscts", "auto, yes or no"},
+        {"Bluetooth", "Address", "12:34:56:78:9A", "01:23:45:67:89:AB"},
+        {"Bluetooth", "Address", "12:34:56:78:9A:BC:DE", "01:23:45:67:89:AB"},
+        {"Bluetooth", "Address", "12-34-56-78-9A-BC", "01:23:45:67:89:AB"},
+        {"Bluetooth", "Address", "12:34:56:78:9A:BG", "01:23:45:67:89:AB"},
+        {"Bluetooth", "Address", "00:00:00:00:00:00", "are not addresses a controller can use"},
+        {"Bluetooth", "Address", "ff:ff:ff:ff:ff:ff", "are not addresses a controller can use"},
+        {"Bluetooth", "KernelTimeout", "soonish", "time span"},
         {"Bluetooth", "Baud", "9600", "115200"},
         {"Bluetooth", "Baud", "0", "3000000"},
         {"Bluetooth", "Baud", "fast", "4000000"},
@@ -1067,7 +1088,8 @@ static void test_json_shows_effective_values(void)
         }
 
         assert_section_json(all, "Bluetooth",
-                            "{\"Enable\":true,\"Attach\":\"kernel\",\"Baud\":3000000,"
+                            "{\"Enable\":true,\"Attach\":\"kernel\",\"Device\":null,"
+                            "\"Baud\":3000000,\"FlowControl\":\"auto\",\"Address\":null,"
                             "\"FirmwareDirs\":[\"\\/lib\\/firmware\",\"\\/usr\\/lib\\/firmware\","
                             "\"\\/etc\\/firmware\",\"\\/run\\/current-system\\/firmware\"],"
                             "\"KernelTimeoutUSec\":90000000,\"KernelTimeoutSec\":\"1min 30s\"}");
