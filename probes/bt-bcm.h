@@ -75,6 +75,7 @@ typedef struct BcmSetupParams {
         char *const *firmware_dirs;
         char *const *compatibles;
         const char *serial;        /* for a stable BD_ADDR; NULL leaves a default one */
+        const uint8_t *address;    /* a fixed BD_ADDR (most significant first), or NULL */
         const char *expected_chip; /* from the board table; a difference is a finding */
         uint64_t timeout_usec;     /* per command; 0 means 1 s */
 } BcmSetupParams;

@@ -30,4 +30,3 @@ static int placeholder_plan(const Board *b, const Config *c, const char *sysroot
 
 PLACEHOLDER(gpio);
 PLACEHOLDER(audio);
-PLACEHOLDER(bluetooth, "gpio", );

@@ -15,3 +15,8 @@ foreach(t hcd firmware hci bcm chips ldisc diagnose probe)
                 target_link_libraries(test-bt-${t} PRIVATE hwctl-bcm-emu)
         endif()
 endforeach()
+
+# The probe as hwctld runs it on fixture system roots: the userspace path against the emulated
+# chip on a pty (up to the hand-over, which needs N_HCI), the kernel path on fake sysfs trees.
+hwctl_script_test(bt-probe ${CMAKE_CURRENT_SOURCE_DIR}/bt/test_probe.py)
+set_tests_properties(bt-probe PROPERTIES TIMEOUT 300)

@@ -1,0 +1,910 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The bluetooth probe: a Broadcom UART controller up at the best speed its wiring allows, with
+ * its patch and a stable address, or a diagnosis that names the cause.
+ *
+ * Two paths. Userspace: hwctld brings the chip up itself on the tty (bcm_setup() on a worker
+ * thread), hands the tty to the kernel's N_HCI line discipline, brings hciN up and reads it back;
+ * the tty stays open in the handle's state for as long as hwctld runs (closing it would take
+ * hciN away). Kernel: the device tree has a Bluetooth node under the UART and the kernel's
+ * hci_uart_bcm does the bring-up; hwctld waits for the hciN under that UART, brings it up (which
+ * runs the driver's setup if nothing has), reads it back, and when it does not come, or comes
+ * with less, reads the kernel log, the board facts and the live pin functions and says why
+ * (bt-diagnose.c). A controller that fails for a reason that may pass (a timeout) gets its driver
+ * unbound and bound again, a bounded number of times with a growing pause.
+ *
+ * Verdicts: ok (up as wanted), degraded (up with less: a lower speed, no patch, no flow
+ * control), failed (not up; the remedy says what to do), skipped (Attach=off, or no Bluetooth
+ * UART on this board). */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "bt-bcm.h"
+#include "bt-diagnose.h"
+#include "bt-firmware.h"
+#include "bt-sysfs.h"
+#include "probe.h"
+
+#define BT_POLL_USEC          (100 * USEC_PER_MSEC)
+#define BT_TIMER_ACCURACY     (1 * USEC_PER_MSEC)
+#define BT_REBIND_MAX         2
+#define BT_REBIND_PAUSE_USEC  (1 * USEC_PER_SEC) /* doubles each time */
+/* HCIDEVUP runs the driver's whole setup; its commands time out after some seconds each. */
+#define BT_KERNEL_SETUP_USEC  (60 * USEC_PER_SEC)
+#define BT_USERSPACE_USEC     (90 * USEC_PER_SEC)
+
+typedef enum BtPath {
+        BT_PATH_USERSPACE,
+        BT_PATH_KERNEL,
+} BtPath;
+
+/* What outlives a run: the tty handed to the kernel, and what the run that attached it found. */
+typedef struct BtState {
+        int fd;
+        int hci_index;
+        char *sys;
+        Verdict verdict;
+        char *summary;
+        char *remedy;
+        json_object *details;
+} BtState;
+
+typedef struct BtJob {
+        BtPath path;
+        BtState *state;
+        /* inputs, copied: the configuration may be reloaded while the worker runs */
+        char *device;      /* as a person knows it: /dev/ttyAMA0 */
+        char *device_path; /* the same under the sysroot */
+        char *sysroot, *sys, *kmsg;
+        char **firmware_dirs, **compatibles;
+        char *serial, *expected_chip;
+        uint8_t address[6];
+        bool address_set;
+        uint32_t target;
+        bool flow_control;
+        uint64_t kernel_timeout;
+        const Board *board; /* the run's board, only used on the loop */
+        /* userspace results */
+        int fd;
+        BcmReport rep;
+        int setup_r, attach_r, up_r;
+        int hci_index;
+        BtHciInfo info;
+        /* kernel path */
+        char *uart_path;
+        sd_event_source *timer;
+        uint64_t deadline;
+        unsigned rebinds;
+        char *serdev_dir, *driver;
+        uint64_t started;
+} BtJob;
+
+static void bt_state_free(void *p)
+{
+        BtState *s = p;
+
+        if (!s)
+                return;
+        /* Closing the tty takes the line discipline away, and the kernel removes hciN. */
+        if (s->fd >= 0)
+                close(s->fd);
+        free(s->sys);
+        free(s->summary);
+        free(s->remedy);
+        json_object_put(s->details);
+        free(s);
+}
+
+static BtJob *bt_job_free(BtJob *j)
+{
+        if (!j)
+                return NULL;
+        sd_event_source_disable_unref(j->timer);
+        if (j->fd >= 0)
+                close(j->fd);
+        bcm_report_done(&j->rep);
+        free(j->device);
+        free(j->device_path);
+        free(j->sysroot);
+        free(j->sys);
+        free(j->kmsg);
+        strv_free(j->firmware_dirs);
+        strv_free(j->compatibles);
+        free(j->serial);
+        free(j->expected_chip);
+        free(j->uart_path);
+        free(j->serdev_dir);
+        free(j->driver);
+        free(j);
+        return NULL;
+}
+
+static void bt_job_freep(BtJob **j)
+{
+        bt_job_free(*j);
+}
+
+/* --- What the board and the configuration ask for --- */
+
+static BtPath choose_path(const Board *b, const Config *c)
+{
+        if (c->bluetooth.attach == BLUETOOTH_ATTACH_KERNEL)
+                return BT_PATH_KERNEL;
+        if (c->bluetooth.attach == BLUETOOTH_ATTACH_USERSPACE)
+                return BT_PATH_USERSPACE;
+        return b->bluetooth.kernel_attach ? BT_PATH_KERNEL : BT_PATH_USERSPACE;
+}
+
+static bool want_flow_control(const Board *b, const Config *c)
+{
+        const BoardBluetooth *bt = &b->bluetooth;
+
+        if (c->bluetooth.flow_control != BLUETOOTH_FLOW_CONTROL_AUTO)
+                return c->bluetooth.flow_control == BLUETOOTH_FLOW_CONTROL_YES;
+        if (bt->uart_kind == UART_KIND_MINI || bt->pins_rtscts == TRISTATE_NO)
+                return false;
+        /* The board table's speed says whether the board wires RTS/CTS to the controller. */
+        if (bt->expected_baud > 0)
+                return bt->expected_baud > 921600;
+        return bt->pins_rtscts == TRISTATE_YES;
+}
+
+static uint32_t want_baud(const Board *b, const Config *c, bool flow)
+{
+        const BoardBluetooth *bt = &b->bluetooth;
+
+        if (c->bluetooth.baud > 0)
+                return c->bluetooth.baud;
+        if (bt->expected_baud > 0)
+                return bt->expected_baud;
+        if (bt->uart_kind == UART_KIND_MINI)
+                return 460800;
+        return flow ? 3000000 : 921600;
+}
+
+/* The tty for the userspace path: Device=, else the one the kernel made from the board's UART
+ * node, else the name the UART's kind has on these boards. NULL when nothing names one. */
+static char *userspace_device(const Board *b, const Config *c, const char *sys)
+{
+        const BoardBluetooth *bt = &b->bluetooth;
+        _cleanup_free_ char *name = NULL;
+
+        if (c->bluetooth.device)
+                return strdup(c->bluetooth.device);
+        if (!bt->uart_path)
+                return NULL;
+        if (sys && bt_sysfs_tty_for_uart(sys, bt->uart_path, &name) >= 0)
+                return strdup_printf("/dev/%s", name);
+        switch (bt->uart_kind) {
+        case UART_KIND_PL011:
+                return strdup("/dev/ttyAMA0");
+        case UART_KIND_MINI:
+                return strdup("/dev/ttyS0");
+        case UART_KIND_MESON:
+                /* The Khadas vendor kernel names the Bluetooth UART (uart_A) ttyS1. */
+                return strdup(b->flavour == TREE_FLAVOUR_KHADAS_VENDOR ? "/dev/ttyS1"
+                                                                       : "/dev/ttyAML1");
+        default:
+                return NULL;
+        }
+}
+
+static bool bt_applies(const Board *b, const Config *c, const char **ret_reason)
+{
+        if (c->bluetooth.attach == BLUETOOTH_ATTACH_OFF) {
+                *ret_reason = "Attach=off: the controller is left alone";
+                return false;
+        }
+        if (c->bluetooth.device || c->bluetooth.attach == BLUETOOTH_ATTACH_USERSPACE)
+                return true;
+        if (!b->bluetooth.uart_path && !b->bluetooth.kernel_attach) {
+                *ret_reason = "this board has no Bluetooth UART in its device tree";
+                return false;
+        }
+        return true;
+}
+
+/* --- Details --- */
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+        json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+static void add_int(json_object *o, const char *k, int64_t v)
+{
+        json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_bdaddr(json_object *o, const char *k, const uint8_t a[6])
+{
+        char buf[18];
+
+        bt_format_bdaddr(a, buf);
+        add_str(o, k, buf);
+}
+
+static void add_subversion(json_object *o, uint16_t subversion)
+{
+        char buf[8];
+
+        snprintf(buf, sizeof(buf), "0x%04x", subversion);
+        add_str(o, "subversion", buf);
+}
+
+static const char *base_name(const char *p)
+{
+        const char *s = p ? strrchr(p, '/') : NULL;
+        return s ? s + 1 : p;
+}
+
+/* A path as seen on the system, without the sysroot the probe runs under. */
+static const char *on_system(const char *path, const char *sysroot)
+{
+        const char *rest = sysroot && !streq(sysroot, "/") ? startswith(path, sysroot) : NULL;
+        return rest && *rest == '/' ? rest : path;
+}
+
+static void add_report(json_object *d, const BcmReport *rep, const char *sysroot)
+{
+        json_object *steps = json_object_new_array();
+
+        add_str(d, "chip", rep->chip[0] ? rep->chip : NULL);
+        if (rep->subversion)
+                add_subversion(d, rep->subversion);
+        if (rep->name[0])
+                add_str(d, "name", rep->name);
+        if (rep->firmware_path) {
+                json_object *fw = json_object_new_object();
+                add_str(fw, "path", on_system(rep->firmware_path, sysroot));
+                add_int(fw, "size", (int64_t)rep->firmware_size);
+                add_int(fw, "records", (int64_t)rep->firmware_records);
+                json_object_object_add(d, "firmware", fw);
+        } else
+                json_object_object_add(d, "firmware", NULL);
+        if (rep->firmware_tried) {
+                json_object *t = json_object_new_array();
+                STRV_FOREACH (p, rep->firmware_tried)
+                        json_object_array_add(t, json_object_new_string(*p));
+                json_object_object_add(d, "firmware_tried", t);
+        }
+        add_int(d, "baud", rep->baud);
+        add_int(d, "baud_wanted", rep->baud_wanted);
+        json_object_object_add(d, "flow_control", json_object_new_boolean(rep->flow_control));
+        if (rep->subversion)
+                add_bdaddr(d, "address", rep->bdaddr);
+        json_object_object_add(d, "address_assigned",
+                               json_object_new_boolean(rep->bdaddr_assigned));
+        if (rep->subversion && bcm_bdaddr_is_default(rep->bdaddr))
+                /* No Address=, no board serial and no machine-id to derive one from. */
+                json_object_object_add(d, "address_is_default", json_object_new_boolean(true));
+        for (size_t i = 0; i < rep->n_steps; i++) {
+                const BcmStep *st = &rep->steps[i];
+                json_object *s = json_object_new_object();
+
+                add_str(s, "step", st->name);
+                add_int(s, "baud", st->baud);
+                json_object_object_add(s, "ms", json_object_new_double((double)st->usec / 1000.0));
+                if (st->error)
+                        add_str(s, "error", strerror(-st->error));
+                json_object_array_add(steps, s);
+        }
+        json_object_object_add(d, "steps", steps);
+        json_object_object_add(d, "setup_ms",
+                               json_object_new_double((double)rep->total_usec / 1000.0));
+}
+
+static void add_hci_info(json_object *d, const BtHciInfo *info)
+{
+        const char *chip;
+
+        add_str(d, "hci", info->name[0] ? info->name : NULL);
+        json_object_object_add(d, "up", json_object_new_boolean(info->up));
+        add_bdaddr(d, "address", info->bdaddr);
+        if (!info->have_version)
+                return;
+        chip = bcm_chip_from_subversion(info->lmp_subversion);
+        if (chip)
+                add_str(d, "chip", chip);
+        add_subversion(d, info->lmp_subversion);
+        add_int(d, "manufacturer", info->manufacturer);
+}
+
+/* --- Userspace path --- */
+
+static int userspace_work(void *userdata)
+{
+        BtJob *j = userdata;
+        BcmSetupParams p = {
+                .device = j->device,
+                .target_baud = j->target,
+                .flow_control = j->flow_control,
+                .sysroot = j->sysroot,
+                .firmware_dirs = j->firmware_dirs,
+                .compatibles = j->compatibles,
+                .serial = j->serial,
+                .address = j->address_set ? j->address : NULL,
+                .expected_chip = j->expected_chip,
+        };
+
+        j->fd = open(j->device_path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        if (j->fd < 0) {
+                j->setup_r = -errno;
+                return j->setup_r;
+        }
+        j->setup_r = bcm_setup(j->fd, &p, &j->rep);
+        if (j->setup_r < 0)
+                return j->setup_r;
+        j->attach_r = bcm_attach_line_discipline(j->fd, &j->hci_index);
+        if (j->attach_r < 0)
+                return j->attach_r;
+        j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+        return j->up_r;
+}
+
+static void summary_tail(char **s, const BcmReport *rep)
+{
+        char *t = strdup_printf("%s at %u baud, %s, fw %s", strempty(*s), rep->baud,
+                                rep->flow_control ? "flow control" : "no flow control",
+                                rep->firmware_path ? base_name(rep->firmware_path) : "none");
+        free(*s);
+        *s = t;
+}
+
+static void userspace_done(ProbeContext *ctx, int result, void *userdata)
+{
+        _cleanup_(bt_job_freep) BtJob *j = userdata;
+        json_object *d;
+        _cleanup_free_ char *summary = NULL;
+        BtState *st;
+
+        if (probe_context_cancelled(ctx))
+                return;
+        d = probe_context_details(ctx);
+        add_str(d, "path", "userspace");
+        add_str(d, "device", j->device);
+        add_report(d, &j->rep, j->sysroot);
+        if (j->rep.cause)
+                add_str(d, "cause", j->rep.cause);
+
+        if (j->fd < 0) {
+                probe_set_remedy(ctx,
+                                 "check that %s is the Bluetooth UART (Device= in [Bluetooth] of "
+                                 "hwctl.conf) and that no other program holds it",
+                                 j->device);
+                probe_fail(ctx, j->setup_r, "cannot open %s: %m", j->device);
+                return;
+        }
+        if (j->setup_r < 0) {
+                if (j->rep.remedy)
+                        probe_set_remedy(ctx, "%s", j->rep.remedy);
+                probe_done(ctx, VERDICT_FAILED, "%s", j->rep.cause ?: "the controller did not come up");
+                return;
+        }
+        if (j->attach_r < 0) {
+                if (j->attach_r == -EINVAL)
+                        probe_set_remedy(ctx, "load the hci_uart module (the kernel needs "
+                                              "CONFIG_BT_HCIUART and CONFIG_BT_HCIUART_H4)");
+                summary = strdup_printf("%s is ready on %s, but the kernel did not take the tty "
+                                        "(N_HCI line discipline: %s)",
+                                        j->rep.chip, j->device, strerror(-j->attach_r));
+                probe_done(ctx, VERDICT_FAILED, "%s", strna(summary));
+                return;
+        }
+        add_int(d, "hci_index", j->hci_index);
+        add_hci_info(d, &j->info);
+        /* The chip from our own identification is the better name (the table covers the ROM
+         * builds the kernel does not). */
+        add_str(d, "chip", j->rep.chip);
+        if (!j->info.name[0]) {
+                char name[16];
+                snprintf(name, sizeof(name), "hci%d", j->hci_index);
+                add_str(d, "hci", name);
+        }
+
+        /* From here the tty belongs to the handle: hciN lives as long as it is open. */
+        st = calloc(1, sizeof(*st));
+        if (!st) {
+                probe_fail(ctx, -ENOMEM, "out of memory");
+                return;
+        }
+        st->fd = TAKE_FD(j->fd);
+        st->hci_index = j->hci_index;
+        st->sys = strdup(j->sys);
+        probe_handle_set_state(probe_context_handle(ctx), st, bt_state_free);
+
+        if (j->up_r < 0) {
+                probe_set_remedy(ctx, "see the kernel log (journalctl -k) for hci%d; "
+                                      "power-cycle the board if the controller stopped answering",
+                                 j->hci_index);
+                probe_done(ctx, VERDICT_FAILED, "hci%d registered, but the kernel could not bring "
+                                               "it up: %s",
+                           j->hci_index, strerror(-j->up_r));
+                return;
+        }
+        summary = strdup_printf("hci%d %s on %s", j->hci_index, j->rep.chip, j->device);
+        summary_tail(&summary, &j->rep);
+        if (j->rep.degraded) {
+                if (j->rep.remedy)
+                        probe_set_remedy(ctx, "%s", j->rep.remedy);
+                probe_done(ctx, VERDICT_DEGRADED, "%s; %s", strna(summary),
+                           strna(j->rep.cause));
+        } else
+                probe_done(ctx, VERDICT_OK, "%s", strna(summary));
+        st->verdict = j->rep.degraded ? VERDICT_DEGRADED : VERDICT_OK;
+        st->summary = TAKE_PTR(summary);
+        st->remedy = j->rep.remedy ? strdup(j->rep.remedy) : NULL;
+        st->details = json_object_get(d);
+}
+
+/* --- Kernel path --- */
+
+static int kernel_arm(ProbeContext *ctx, BtJob *j);
+
+/* Reads the kernel log and the live pins and asks bt-diagnose.c; the details get the cause, the
+ * evidence and the relevant kernel lines. failure: hciN did not come up (else: it is up, did it
+ * come up with less?). */
+static int kernel_diagnose(BtJob *j, bool failure, json_object *d, BtDiagnosis *ret)
+{
+        _cleanup_(bt_kmsg_freep) BtKmsg *k = NULL;
+        _cleanup_free_ char *pinctrl = strdup_printf("%s/kernel/debug/pinctrl", j->sys);
+        _cleanup_free_ char *pinmux_pins = NULL, *pins = NULL, *live_evidence = NULL;
+        BtFindings f = {};
+        BtDiagnoseInput in = {.board = j->board, .live_rtscts = TRISTATE_UNKNOWN};
+        json_object *log;
+        int r;
+
+        if (!pinctrl)
+                return -ENOMEM;
+        r = bt_kmsg_read(j->kmsg, NULL, &k);
+        if (r >= 0)
+                r = bt_findings_from_kmsg(k, failure ? -1 : j->hci_index, &f);
+        if (r >= 0)
+                in.findings = &f;
+        else
+                add_str(d, "kernel_log_error", strerror(-r));
+        if (bt_pinctrl_read(pinctrl, &pinmux_pins, &pins) >= 0 &&
+            bt_live_rtscts(j->board, pinmux_pins, pins, &in.live_rtscts, &live_evidence) >= 0)
+                in.live_evidence = live_evidence;
+
+        r = failure ? bt_diagnose_failure(&in, ret) : bt_diagnose_degraded(&in, ret);
+        if (r >= 0) {
+                add_str(d, "cause", bt_cause_to_string(ret->cause));
+                if (ret->cause_text)
+                        add_str(d, "cause_text", ret->cause_text);
+                if (ret->evidence)
+                        json_object_object_add(d, "evidence", json_object_get(ret->evidence));
+                if (ret->also) {
+                        json_object *a = json_object_new_array();
+                        STRV_FOREACH (p, ret->also)
+                                json_object_array_add(a, json_object_new_string(*p));
+                        json_object_object_add(d, "also", a);
+                }
+        }
+        if (k) {
+                /* The newest lines are the ones that matter: the last 40. */
+                size_t from = k->n_records > 40 ? k->n_records - 40 : 0;
+
+                log = json_object_new_array();
+                for (size_t i = from; i < k->n_records; i++)
+                        json_object_array_add(log, json_object_new_string(k->records[i].text));
+                json_object_object_add(d, "kernel_log", log);
+        }
+        if (f.patch)
+                add_str(d, "firmware", f.patch);
+        bt_findings_done(&f);
+        return r;
+}
+
+/* Causes that may pass on another try: a controller that did not answer, or not at speed. */
+static bool cause_is_transient(BtCause c)
+{
+        return c == BT_CAUSE_BAUD_TIMEOUT || c == BT_CAUSE_NO_RESPONSE || c == BT_CAUSE_FRAMING ||
+               c == BT_CAUSE_UNKNOWN;
+}
+
+static void kernel_fail_diagnosed(ProbeContext *ctx, BtJob *j, const char *what)
+{
+        BtDiagnosis dg = {};
+        int r;
+
+        r = kernel_diagnose(j, true, probe_context_details(ctx), &dg);
+        if (r < 0) {
+                probe_fail(ctx, r, "%s, and no diagnosis was possible: %m", what);
+                return;
+        }
+        if (dg.remedy)
+                probe_set_remedy(ctx, "%s", dg.remedy);
+        probe_done(ctx, VERDICT_FAILED, "%s: %s", what,
+                   dg.cause_text ?: "the kernel log names no cause");
+        bt_diagnosis_done(&dg);
+}
+
+static int kernel_up_work(void *userdata)
+{
+        BtJob *j = userdata;
+        return j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+}
+
+static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j);
+
+static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
+{
+        BtJob *j = userdata;
+        json_object *d;
+        BtDiagnosis dg = {};
+        _cleanup_free_ char *summary = NULL;
+        const char *chip;
+        int r;
+
+        if (probe_context_cancelled(ctx)) {
+                bt_job_free(j);
+                return;
+        }
+        d = probe_context_details(ctx);
+        add_hci_info(d, &j->info);
+        if (!j->info.name[0]) {
+                char name[16];
+                snprintf(name, sizeof(name), "hci%d", j->hci_index);
+                add_str(d, "hci", name);
+        }
+        add_str(d, "driver", j->driver);
+        if (j->up_r < 0) {
+                if (kernel_try_rebind(ctx, j))
+                        return;
+                _cleanup_free_ char *what = strdup_printf(
+                        "hci%d is registered on %s but the kernel could not bring it up (%s)",
+                        j->hci_index, j->uart_path, strerror(-j->up_r));
+                kernel_fail_diagnosed(ctx, j, what ?: "the controller did not come up");
+                bt_job_free(j);
+                return;
+        }
+        /* Up: the kernel log still says whether with less than wanted. */
+        r = kernel_diagnose(j, false, d, &dg);
+        chip = j->info.have_version ? bcm_chip_from_subversion(j->info.lmp_subversion) : NULL;
+        summary = strdup_printf("hci%d %s on %s (kernel driver%s%s)", j->hci_index,
+                                chip ?: "controller", j->uart_path, j->driver ? " " : "",
+                                strempty(j->driver));
+        if (r >= 0 && dg.cause != BT_CAUSE_NONE) {
+                if (dg.remedy)
+                        probe_set_remedy(ctx, "%s", dg.remedy);
+                probe_done(ctx, VERDICT_DEGRADED, "%s; %s", strna(summary), strna(dg.cause_text));
+        } else
+                probe_done(ctx, VERDICT_OK, "%s", strna(summary));
+        bt_diagnosis_done(&dg);
+        bt_job_free(j);
+}
+
+static int kernel_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        ProbeContext *ctx = userdata;
+        BtJob *j = probe_context_get_userdata(ctx);
+        int r;
+
+        if (probe_context_cancelled(ctx))
+                return 0;
+        r = bt_sysfs_hci_for_uart(j->sys, j->uart_path, &j->hci_index);
+        if (r >= 0) {
+                free(j->serdev_dir);
+                free(j->driver);
+                j->serdev_dir = j->driver = NULL;
+                (void)bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver);
+                j->timer = sd_event_source_disable_unref(j->timer);
+                probe_context_set_userdata(ctx, NULL);
+                probe_progress(ctx, "hci%d appeared on %s; bringing it up", j->hci_index,
+                               j->uart_path);
+                r = probe_run_blocking(ctx, kernel_up_work, kernel_up_done, j);
+                if (r < 0) {
+                        bt_job_free(j);
+                        probe_fail(ctx, r, "cannot start bringing the controller up: %m");
+                }
+                return 0;
+        }
+        if (now_usec(CLOCK_MONOTONIC) < j->deadline)
+                return sd_event_source_set_time_relative(s, BT_POLL_USEC) < 0
+                               ? 0
+                               : sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        j->timer = sd_event_source_disable_unref(j->timer);
+        probe_context_set_userdata(ctx, NULL);
+        if (kernel_try_rebind(ctx, j))
+                return 0;
+        {
+                _cleanup_free_ char *span = format_duration(j->kernel_timeout);
+                _cleanup_free_ char *what =
+                        strdup_printf("no Bluetooth controller appeared on %s within %s",
+                                      j->uart_path, strna(span));
+                kernel_fail_diagnosed(ctx, j, what ?: "no Bluetooth controller appeared");
+        }
+        bt_job_free(j);
+        return 0;
+}
+
+static int kernel_arm(ProbeContext *ctx, BtJob *j)
+{
+        int r;
+
+        j->deadline = now_usec(CLOCK_MONOTONIC) + j->kernel_timeout;
+        r = sd_event_add_time_relative(probe_context_event(ctx), &j->timer, CLOCK_MONOTONIC, 0,
+                                       BT_TIMER_ACCURACY, kernel_on_timer, ctx);
+        if (r < 0)
+                return r;
+        probe_context_set_userdata(ctx, j);
+        return 0;
+}
+
+static int kernel_on_rebind(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        ProbeContext *ctx = userdata;
+        BtJob *j = probe_context_get_userdata(ctx);
+        int r;
+
+        j->timer = sd_event_source_disable_unref(j->timer);
+        r = bt_sysfs_rebind(j->sys, j->serdev_dir, j->driver);
+        if (r >= 0)
+                r = kernel_arm(ctx, j);
+        if (r < 0) {
+                _cleanup_free_ char *what = strdup_printf(
+                        "the controller on %s did not come up, and rebinding %s failed (%s)",
+                        j->uart_path, j->driver, strerror(-r));
+                probe_context_set_userdata(ctx, NULL);
+                kernel_fail_diagnosed(ctx, j, what ?: "rebinding failed");
+                bt_job_free(j);
+        }
+        return 0;
+}
+
+/* For failures that may pass (timeouts, a controller that did not answer), the driver is
+ * unbound and bound again after a pause that doubles each time. Returns true when a new attempt
+ * is under way (the job then belongs to it). */
+static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j)
+{
+        uint64_t pause;
+
+        if (j->rebinds >= BT_REBIND_MAX)
+                return false;
+        if (!j->serdev_dir || !j->driver) {
+                free(j->serdev_dir);
+                free(j->driver);
+                j->serdev_dir = j->driver = NULL;
+                if (bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver) < 0 ||
+                    !j->driver)
+                        return false;
+        }
+        {
+                BtDiagnosis dg = {};
+                json_object *scratch = json_object_new_object();
+                bool transient = kernel_diagnose(j, true, scratch, &dg) >= 0 &&
+                                 cause_is_transient(dg.cause);
+
+                json_object_put(scratch);
+                bt_diagnosis_done(&dg);
+                if (!transient)
+                        return false;
+        }
+        pause = BT_REBIND_PAUSE_USEC << j->rebinds;
+        j->rebinds++;
+        add_int(probe_context_details(ctx), "rebinds", j->rebinds);
+        probe_progress(ctx, "rebinding %s to %s in %" PRIu64 " ms (attempt %u of %u) after a "
+                            "failure that may pass",
+                       base_name(j->serdev_dir), j->driver, pause / USEC_PER_MSEC, j->rebinds,
+                       BT_REBIND_MAX);
+        if (sd_event_add_time_relative(probe_context_event(ctx), &j->timer, CLOCK_MONOTONIC, pause,
+                                       BT_TIMER_ACCURACY, kernel_on_rebind, ctx) < 0)
+                return false;
+        probe_context_set_userdata(ctx, j);
+        return true;
+}
+
+static void kernel_cancel(ProbeContext *ctx)
+{
+        BtJob *j = probe_context_get_userdata(ctx);
+
+        probe_context_set_userdata(ctx, NULL);
+        bt_job_free(j);
+}
+
+/* --- The probe --- */
+
+static char *read_machine_id(ProbeContext *ctx)
+{
+        _cleanup_free_ char *p = probe_context_path(ctx, PROBE_PATH_ETC, "machine-id");
+        char *id = NULL;
+
+        if (!p || read_one_line_file(p, &id) < 0 || isempty(id)) {
+                free(id);
+                return NULL;
+        }
+        return id;
+}
+
+static int bt_run(ProbeContext *ctx)
+{
+        const Board *b = probe_context_board(ctx);
+        const Config *c = probe_context_config(ctx);
+        ProbeHandle *h = probe_context_handle(ctx);
+        BtState *st = probe_handle_get_state(h);
+        _cleanup_(bt_job_freep) BtJob *j = NULL;
+        int r;
+
+        /* A controller attached by an earlier run stays up while its tty is held. */
+        if (st && st->fd >= 0 && bt_sysfs_hci_exists(st->sys, st->hci_index) &&
+            c->bluetooth.attach != BLUETOOTH_ATTACH_KERNEL) {
+                json_object_object_foreach(st->details, k, v)
+                        json_object_object_add(probe_context_details(ctx), k, json_object_get(v));
+                if (st->remedy)
+                        probe_set_remedy(ctx, "%s", st->remedy);
+                return probe_done(ctx, st->verdict, "%s", strna(st->summary));
+        }
+        /* Gone (or a new configuration): let go of the old tty before opening it again. */
+        probe_handle_set_state(h, NULL, NULL);
+
+        j = calloc(1, sizeof(*j));
+        if (!j)
+                return -ENOMEM;
+        j->fd = -EBADF;
+        j->hci_index = -1;
+        j->board = b;
+        j->started = now_usec(CLOCK_MONOTONIC);
+        j->path = choose_path(b, c);
+        j->sys = probe_context_path(ctx, PROBE_PATH_SYS, NULL);
+        j->kmsg = probe_context_path(ctx, PROBE_PATH_DEV, "kmsg");
+        j->sysroot = strdup(probe_handle_sysroot(h));
+        if (!j->sys || !j->kmsg || !j->sysroot)
+                return -ENOMEM;
+        /* The paths are "<root>/sys/": drop the slash so joined names read well. */
+        if (strlen(j->sys) > 1 && j->sys[strlen(j->sys) - 1] == '/')
+                j->sys[strlen(j->sys) - 1] = 0;
+        if (strlen(j->kmsg) > 1 && j->kmsg[strlen(j->kmsg) - 1] == '/')
+                j->kmsg[strlen(j->kmsg) - 1] = 0;
+
+        /* A fixture system root without the kernel's trees has nothing to watch or open. */
+        if (!streq(j->sysroot, "/")) {
+                _cleanup_free_ char *need =
+                        j->path == BT_PATH_KERNEL
+                                ? strdup_printf("%s/devices", j->sys)
+                                : probe_context_path(ctx, PROBE_PATH_DEV, NULL);
+                if (!need)
+                        return -ENOMEM;
+                if (access(need, F_OK) < 0)
+                        return probe_done(ctx, VERDICT_SKIPPED,
+                                          "no %s under %s: the %s path has nothing to work on",
+                                          j->path == BT_PATH_KERNEL ? "sysfs" : "/dev",
+                                          j->sysroot,
+                                          j->path == BT_PATH_KERNEL ? "kernel" : "userspace");
+        }
+
+        if (j->path == BT_PATH_KERNEL) {
+                json_object *d = probe_context_details(ctx);
+
+                if (!b->bluetooth.uart_path)
+                        return probe_done(ctx, VERDICT_FAILED,
+                                          "Attach=kernel, but the device tree names no "
+                                          "Bluetooth UART");
+                j->uart_path = strdup(b->bluetooth.uart_path);
+                if (!j->uart_path)
+                        return -ENOMEM;
+                j->kernel_timeout = c->bluetooth.kernel_timeout_usec;
+                add_str(d, "path", "kernel");
+                add_str(d, "uart", b->bluetooth.uart_path);
+                add_str(d, "node", b->bluetooth.node_path);
+                add_str(d, "expected_chip", b->bluetooth.chip);
+                r = probe_extend_timeout(ctx, j->kernel_timeout * (BT_REBIND_MAX + 1) +
+                                                      BT_KERNEL_SETUP_USEC * (BT_REBIND_MAX + 1));
+                if (r < 0)
+                        return r;
+                {
+                        _cleanup_free_ char *span = format_duration(j->kernel_timeout);
+                        probe_progress(ctx,
+                                       "waiting up to %s for the kernel's Bluetooth driver on %s",
+                                       strna(span), j->uart_path);
+                }
+                r = kernel_arm(ctx, j);
+                if (r < 0)
+                        return probe_fail(ctx, r, "cannot arm the wait for the controller: %m");
+                TAKE_PTR(j);
+                return 0;
+        }
+
+        j->device = userspace_device(b, c, j->sys);
+        if (!j->device)
+                return probe_done(ctx, VERDICT_SKIPPED,
+                                  "no tty to bring Bluetooth up on: the board names none; set "
+                                  "Device= in [Bluetooth]");
+        j->device_path = probe_context_path(ctx, PROBE_PATH_DEV,
+                                            startswith(j->device, "/dev/") ?: j->device);
+        j->flow_control = want_flow_control(b, c);
+        j->target = want_baud(b, c, j->flow_control);
+        j->firmware_dirs = strv_copy(c->bluetooth.firmware_dirs);
+        j->compatibles = b->compatible ? strv_copy(b->compatible) : NULL;
+        j->serial = b->serial ? strdup(b->serial) : read_machine_id(ctx);
+        j->expected_chip = b->bluetooth.chip ? strdup(b->bluetooth.chip) : NULL;
+        j->address_set = c->bluetooth.address_set;
+        memcpy(j->address, c->bluetooth.address, 6);
+        if (!j->device_path || (c->bluetooth.firmware_dirs && !j->firmware_dirs) ||
+            (b->compatible && !j->compatibles))
+                return -ENOMEM;
+        r = probe_extend_timeout(ctx, BT_USERSPACE_USEC);
+        if (r < 0)
+                return r;
+        probe_progress(ctx, "bringing up the Bluetooth controller on %s (%u baud, %s)", j->device,
+                       j->target, j->flow_control ? "RTS/CTS" : "no flow control");
+        r = probe_run_blocking(ctx, userspace_work, userspace_done, j);
+        if (r < 0)
+                return probe_fail(ctx, r, "cannot start the bring-up: %m");
+        TAKE_PTR(j);
+        return 0;
+}
+
+static void bt_cancel(ProbeContext *ctx)
+{
+        /* The userspace worker cannot be interrupted; its done callback frees the job. The kernel
+         * path's wait is a timer on the loop. */
+        kernel_cancel(ctx);
+}
+
+static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **ret_summary,
+                   json_object *details)
+{
+        const char *reason = NULL;
+        _cleanup_free_ char *sys = path_join_root(sysroot, "/sys"), *device = NULL,
+                            *fw = NULL;
+        _cleanup_strv_free_ char **tried = NULL;
+        char *s;
+        bool flow;
+        uint32_t baud;
+
+        if (!sys)
+                return -ENOMEM;
+        if (!bt_applies(b, c, &reason)) {
+                s = strdup_printf("nothing: %s", reason);
+                goto out;
+        }
+        if (choose_path(b, c) == BT_PATH_KERNEL) {
+                _cleanup_free_ char *span = format_duration(c->bluetooth.kernel_timeout_usec);
+
+                add_str(details, "path", "kernel");
+                add_str(details, "uart", b->bluetooth.uart_path);
+                s = strdup_printf("wait up to %s for the kernel's driver to bring up the %s on "
+                                  "%s, then read it back; diagnose it if it does not come",
+                                  strna(span), b->bluetooth.chip ?: "controller",
+                                  strna(b->bluetooth.uart_path));
+                goto out;
+        }
+        device = userspace_device(b, c, sys);
+        if (!device) {
+                s = strdup("nothing: the board names no Bluetooth tty; set Device= in [Bluetooth]");
+                goto out;
+        }
+        flow = want_flow_control(b, c);
+        baud = want_baud(b, c, flow);
+        if (b->bluetooth.chip &&
+            bt_firmware_find(sysroot, c->bluetooth.firmware_dirs, b->bluetooth.chip,
+                             b->compatible, &fw, &tried) < 0)
+                return -ENOMEM;
+        add_str(details, "path", "userspace");
+        add_str(details, "device", device);
+        add_int(details, "baud", baud);
+        json_object_object_add(details, "flow_control", json_object_new_boolean(flow));
+        add_str(details, "expected_chip", b->bluetooth.chip);
+        add_str(details, "firmware", fw);
+        s = strdup_printf("bring up the %s on %s at %u baud %s, patch %s, then attach it as hciN",
+                          b->bluetooth.chip ?: "controller", device, baud,
+                          flow ? "with RTS/CTS" : "without flow control",
+                          fw ? fw : b->bluetooth.chip ? "not found" : "chosen by the chip");
+out:
+        if (!s)
+                return -ENOMEM;
+        *ret_summary = s;
+        return 0;
+}
+
+const ProbeOps probe_bluetooth = {
+        .name = "bluetooth",
+        .after = (const char *const[]){"gpio", NULL},
+        .applies = bt_applies,
+        .run = bt_run,
+        .cancel = bt_cancel,
+        .plan = bt_plan,
+        .timeout_usec = 30 * USEC_PER_SEC,
+};

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Bluetooth UART as sysfs shows it, and the controller as libbluetooth reads it. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bluetooth/bluetooth.h>
+#include <bluetooth/hci.h>
+#include <bluetooth/hci_lib.h>
+
+#include "bt-sysfs.h"
+#include "util.h"
+
+static void closedirp(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+
+char *bt_sysfs_of_node(const char *device_dir)
+{
+        _cleanup_free_ char *link = strdup_printf("%s/of_node", device_dir);
+        char target[PATH_MAX];
+        const char *base;
+        ssize_t n;
+
+        if (!link)
+                return NULL;
+        n = readlink(link, target, sizeof(target) - 1);
+        if (n <= 0)
+                return NULL;
+        target[n] = 0;
+        base = strstr(target, "/devicetree/base");
+        if (!base)
+                return NULL;
+        base += strlen("/devicetree/base");
+        return strdup(*base ? base : "/");
+}
+
+static bool dir_is_uart(const char *dir, const char *uart_path)
+{
+        _cleanup_free_ char *node = bt_sysfs_of_node(dir);
+        return node && streq(node, uart_path);
+}
+
+int bt_sysfs_tty_for_uart(const char *sys, const char *uart_path, char **ret_name)
+{
+        _cleanup_free_ char *class = strdup_printf("%s/class/tty", sys);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!class)
+                return -ENOMEM;
+        d = opendir(class);
+        if (!d)
+                return -ENOENT;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *dev = NULL;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                dev = strdup_printf("%s/%s/device", class, de->d_name);
+                if (!dev)
+                        return -ENOMEM;
+                if (dir_is_uart(dev, uart_path)) {
+                        char *name = strdup(de->d_name);
+                        if (!name)
+                                return -ENOMEM;
+                        *ret_name = name;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* Walks from dir up towards <sys>/devices, asking each directory whether it is the UART. */
+static bool below_uart(const char *sys, const char *dir, const char *uart_path)
+{
+        _cleanup_free_ char *top = NULL, *p = realpath(dir, NULL);
+
+        top = strdup_printf("%s/devices", sys);
+        if (!p || !top)
+                return false;
+        {
+                char *real_top = realpath(top, NULL);
+                if (!real_top)
+                        return false;
+                free(top);
+                top = real_top;
+        }
+        while (strlen(p) > strlen(top) && startswith(p, top)) {
+                char *slash;
+
+                if (dir_is_uart(p, uart_path))
+                        return true;
+                slash = strrchr(p, '/');
+                if (!slash)
+                        break;
+                *slash = 0;
+        }
+        return false;
+}
+
+int bt_sysfs_hci_for_uart(const char *sys, const char *uart_path, int *ret_index)
+{
+        _cleanup_free_ char *class = strdup_printf("%s/class/bluetooth", sys);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int best = -1;
+
+        if (!class)
+                return -ENOMEM;
+        d = opendir(class);
+        if (!d)
+                return -ENOENT;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *dev = NULL;
+                char *end;
+                long idx;
+
+                if (!startswith(de->d_name, "hci"))
+                        continue;
+                idx = strtol(de->d_name + 3, &end, 10);
+                if (end == de->d_name + 3 || *end || idx < 0 || idx > 0xffff)
+                        continue; /* hci0:12 connections and the like */
+                dev = strdup_printf("%s/%s", class, de->d_name);
+                if (!dev)
+                        return -ENOMEM;
+                if (below_uart(sys, dev, uart_path) && (best < 0 || idx < best))
+                        best = (int)idx;
+        }
+        if (best < 0)
+                return -ENOENT;
+        *ret_index = best;
+        return 0;
+}
+
+bool bt_sysfs_hci_exists(const char *sys, int index)
+{
+        _cleanup_free_ char *p = strdup_printf("%s/class/bluetooth/hci%d", sys, index);
+        return p && access(p, F_OK) == 0;
+}
+
+static char *link_basename(const char *link)
+{
+        char target[PATH_MAX];
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        const char *slash;
+
+        if (n <= 0)
+                return NULL;
+        target[n] = 0;
+        slash = strrchr(target, '/');
+        return strdup(slash ? slash + 1 : target);
+}
+
+int bt_sysfs_serdev_for_uart(const char *sys, const char *uart_path, char **ret_dir,
+                             char **ret_driver)
+{
+        _cleanup_free_ char *bus = strdup_printf("%s/bus/serdev/devices", sys);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!bus)
+                return -ENOMEM;
+        d = opendir(bus);
+        if (!d)
+                return -ENOENT;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *dev = NULL, *real = NULL, *parent = NULL, *drv = NULL;
+
+                if (de->d_name[0] == '.' || !strchr(de->d_name, '-'))
+                        continue; /* serial0 is the controller, serial0-0 the device on it */
+                dev = strdup_printf("%s/%s", bus, de->d_name);
+                if (!dev)
+                        return -ENOMEM;
+                real = realpath(dev, NULL);
+                if (!real || !below_uart(sys, real, uart_path))
+                        continue;
+                drv = strdup_printf("%s/driver", real);
+                if (!drv)
+                        return -ENOMEM;
+                *ret_driver = link_basename(drv);
+                *ret_dir = TAKE_PTR(real);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+static int write_attr(const char *path, const char *value)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        size_t n = strlen(value);
+
+        if (fd < 0)
+                return -errno;
+        if (write(fd, value, n) != (ssize_t)n)
+                return -errno;
+        return 0;
+}
+
+int bt_sysfs_rebind(const char *sys, const char *serdev_dir, const char *driver)
+{
+        const char *name = strrchr(serdev_dir, '/');
+        _cleanup_free_ char *unbind = NULL, *bind = NULL;
+        int r;
+
+        if (!name || !driver)
+                return -EINVAL;
+        name++;
+        unbind = strdup_printf("%s/bus/serdev/drivers/%s/unbind", sys, driver);
+        bind = strdup_printf("%s/bus/serdev/drivers/%s/bind", sys, driver);
+        if (!unbind || !bind)
+                return -ENOMEM;
+        r = write_attr(unbind, name);
+        if (r < 0 && r != -ENODEV)
+                return r;
+        return write_attr(bind, name);
+}
+
+int bt_hci_bring_up(int index, BtHciInfo *ret)
+{
+        struct hci_dev_info di = {};
+        struct hci_version ver = {};
+        _cleanup_close_ int ctl = -EBADF;
+        int dd, r = 0;
+
+        *ret = (BtHciInfo){};
+        ctl = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
+        if (ctl < 0)
+                return -errno;
+        /* The kernel runs the controller's setup (for hci_uart_bcm: patch and speed) inside
+         * this ioctl when nothing has powered it yet. */
+        if (ioctl(ctl, HCIDEVUP, index) < 0 && errno != EALREADY)
+                r = -errno;
+        di.dev_id = (uint16_t)index;
+        if (ioctl(ctl, HCIGETDEVINFO, &di) < 0)
+                return r < 0 ? r : -errno;
+        snprintf(ret->name, sizeof(ret->name), "%s", di.name);
+        ret->up = hci_test_bit(HCI_UP, &di.flags);
+        for (int i = 0; i < 6; i++)
+                ret->bdaddr[i] = di.bdaddr.b[5 - i];
+        if (r < 0)
+                return r;
+        dd = hci_open_dev(index);
+        if (dd < 0)
+                return 0;
+        if (hci_read_local_version(dd, &ver, 2000) == 0) {
+                ret->manufacturer = ver.manufacturer;
+                ret->lmp_subversion = ver.lmp_subver;
+                ret->hci_revision = ver.hci_rev;
+                ret->have_version = true;
+        }
+        hci_close_dev(dd);
+        return 0;
+}
+
+void bt_format_bdaddr(const uint8_t a[6], char ret[18])
+{
+        snprintf(ret, 18, "%02X:%02X:%02X:%02X:%02X:%02X", a[0], a[1], a[2], a[3], a[4], a[5]);
+}
