@@ -17,6 +17,7 @@
  * UART on this board). */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -78,6 +79,11 @@ typedef struct BtJob {
         unsigned rebinds;
         char *serdev_dir, *driver;
         uint64_t started;
+        bool unconfigured;    /* the kernel found only a default address */
+        bool mgmt_tried;
+        int mgmt_r;           /* setting one over the management channel */
+        uint8_t mgmt_status;
+        uint8_t assigned[6];
 } BtJob;
 
 static void bt_state_free(void *p)
@@ -524,7 +530,33 @@ static void kernel_fail_diagnosed(ProbeContext *ctx, BtJob *j, const char *what)
 static int kernel_up_work(void *userdata)
 {
         BtJob *j = userdata;
-        return j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+        uint8_t want[6];
+        uint64_t deadline;
+
+        j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+        if (j->up_r != -EOPNOTSUPP)
+                return j->up_r;
+        /* Unconfigured: btbcm found a default address ("Using default device address") and the
+         * kernel will not bring the controller up without a real one. Give it the configured
+         * or the board's stable address; the kernel then runs the setup again with it. */
+        j->unconfigured = true;
+        if (j->address_set)
+                memcpy(want, j->address, 6);
+        else if (!j->serial || bcm_bdaddr_from_serial(j->serial, want) < 0)
+                return j->up_r;
+        j->mgmt_tried = true;
+        j->mgmt_r = bt_mgmt_set_public_address(j->hci_index, want, &j->mgmt_status);
+        if (j->mgmt_r < 0)
+                return j->up_r;
+        memcpy(j->assigned, want, 6);
+        deadline = now_usec(CLOCK_MONOTONIC) + BT_KERNEL_SETUP_USEC;
+        do {
+                j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+                if (j->up_r != -EOPNOTSUPP && j->up_r != -ENODEV && j->up_r != -EBUSY)
+                        break;
+                (void)poll(NULL, 0, 200);
+        } while (now_usec(CLOCK_MONOTONIC) < deadline);
+        return j->up_r;
 }
 
 static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j);
@@ -550,6 +582,28 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
                 add_str(d, "hci", name);
         }
         add_str(d, "driver", j->driver);
+        if (j->unconfigured) {
+                json_object_object_add(d, "unconfigured", json_object_new_boolean(true));
+                if (j->mgmt_tried && j->mgmt_r == 0) {
+                        add_bdaddr(d, "address", j->assigned);
+                        json_object_object_add(d, "address_assigned",
+                                               json_object_new_boolean(true));
+                } else if (j->mgmt_tried)
+                        add_str(d, "address_error", strerror(-j->mgmt_r));
+        }
+        if (j->up_r == -EOPNOTSUPP && j->unconfigured) {
+                probe_set_remedy(ctx, "set Address= in [Bluetooth] of hwctl.conf, or "
+                                      "local-bd-address on %s in the device tree",
+                                 j->board->bluetooth.node_path ?: "the Bluetooth node");
+                probe_done(ctx, VERDICT_DEGRADED,
+                           "hci%d on %s is registered but unconfigured: the controller has only "
+                           "its default address and %s",
+                           j->hci_index, j->uart_path,
+                           j->mgmt_tried ? "setting one did not configure it"
+                                         : "no Address=, board serial or machine-id gives one");
+                bt_job_free(j);
+                return;
+        }
         if (j->up_r < 0) {
                 if (kernel_try_rebind(ctx, j))
                         return;
@@ -785,6 +839,9 @@ static int bt_run(ProbeContext *ctx)
                 if (!j->uart_path)
                         return -ENOMEM;
                 j->kernel_timeout = c->bluetooth.kernel_timeout_usec;
+                j->serial = b->serial ? strdup(b->serial) : read_machine_id(ctx);
+                j->address_set = c->bluetooth.address_set;
+                memcpy(j->address, c->bluetooth.address, 6);
                 add_str(d, "path", "kernel");
                 add_str(d, "uart", b->bluetooth.uart_path);
                 add_str(d, "node", b->bluetooth.node_path);

@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -257,6 +259,74 @@ int bt_hci_bring_up(int index, BtHciInfo *ret)
         }
         hci_close_dev(dd);
         return 0;
+}
+
+/* The management protocol (doc/mgmt-api.txt in BlueZ): a 6-byte little-endian header of opcode,
+ * controller index and parameter length, on an HCI socket bound to the control channel. */
+#define MGMT_OP_SET_PUBLIC_ADDRESS 0x0039
+#define MGMT_EV_CMD_COMPLETE       0x0001
+#define MGMT_EV_CMD_STATUS         0x0002
+#define MGMT_TIMEOUT_MSEC          3000
+
+int bt_mgmt_set_public_address(int index, const uint8_t bdaddr[6], uint8_t *ret_status)
+{
+        struct sockaddr_hci sa = {
+                .hci_family = AF_BLUETOOTH,
+                .hci_dev = HCI_DEV_NONE,
+                .hci_channel = HCI_CHANNEL_CONTROL,
+        };
+        _cleanup_close_ int fd = -EBADF;
+        uint8_t cmd[6 + 6], ev[512];
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + MGMT_TIMEOUT_MSEC * USEC_PER_MSEC;
+
+        fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, BTPROTO_HCI);
+        if (fd < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return -errno;
+        cmd[0] = MGMT_OP_SET_PUBLIC_ADDRESS & 0xff;
+        cmd[1] = MGMT_OP_SET_PUBLIC_ADDRESS >> 8;
+        cmd[2] = (uint8_t)(index & 0xff);
+        cmd[3] = (uint8_t)(index >> 8);
+        cmd[4] = 6;
+        cmd[5] = 0;
+        for (int i = 0; i < 6; i++)
+                cmd[6 + i] = bdaddr[5 - i];
+        if (write(fd, cmd, sizeof(cmd)) != (ssize_t)sizeof(cmd))
+                return -errno;
+        for (;;) {
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                struct pollfd p = {.fd = fd, .events = POLLIN};
+                ssize_t n;
+                uint16_t code, idx, len, op;
+
+                if (now >= deadline)
+                        return -ETIMEDOUT;
+                if (poll(&p, 1, (int)((deadline - now) / USEC_PER_MSEC) + 1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                n = read(fd, ev, sizeof(ev));
+                if (n < 0) {
+                        if (errno == EAGAIN || errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n < 9)
+                        continue; /* other events, or garbage: not ours */
+                code = (uint16_t)(ev[0] | ev[1] << 8);
+                idx = (uint16_t)(ev[2] | ev[3] << 8);
+                len = (uint16_t)(ev[4] | ev[5] << 8);
+                op = (uint16_t)(ev[6] | ev[7] << 8);
+                if ((code != MGMT_EV_CMD_COMPLETE && code != MGMT_EV_CMD_STATUS) ||
+                    idx != (uint16_t)index || op != MGMT_OP_SET_PUBLIC_ADDRESS || len < 3 ||
+                    (size_t)n < 6u + len)
+                        continue;
+                if (ret_status)
+                        *ret_status = ev[8];
+                return ev[8] == 0 ? 0 : -EREMOTEIO;
+        }
 }
 
 void bt_format_bdaddr(const uint8_t a[6], char ret[18])

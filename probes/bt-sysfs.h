@@ -47,5 +47,11 @@ typedef struct BtHciInfo {
  * kernel could not bring it up. */
 int bt_hci_bring_up(int index, BtHciInfo *ret);
 
+/* Gives an unconfigured controller (one the kernel found with a default address, "Using default
+ * device address") its public address over the management channel (Set Public Address), after
+ * which the kernel configures it and runs its setup again. bdaddr most significant first.
+ * -EREMOTEIO with *ret_status for a refusal, -ETIMEDOUT when the kernel does not answer. */
+int bt_mgmt_set_public_address(int index, const uint8_t bdaddr[6], uint8_t *ret_status);
+
 /* "01:23:45:67:89:AB" */
 void bt_format_bdaddr(const uint8_t a[6], char ret[18]);
