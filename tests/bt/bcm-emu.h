@@ -36,7 +36,9 @@ typedef struct BcmEmuStats {
         uint32_t baud;
         uint8_t bdaddr[6]; /* most significant first */
         unsigned baud_changes;
-        unsigned downloads; /* Download Minidriver (0xfc2e) commands seen */
+        unsigned downloads;        /* Download Minidriver (0xfc2e) commands seen */
+        unsigned unknown_commands; /* answered "Unknown HCI Command", as a chip does */
+        uint16_t last_unknown;
 } BcmEmuStats;
 
 typedef struct BcmEmu BcmEmu;
@@ -44,7 +46,9 @@ typedef struct BcmEmu BcmEmu;
 /* Serves fd on a thread until bcm_emu_stop(). */
 int bcm_emu_start(int fd, const BcmEmuConfig *c, BcmEmu **ret);
 void bcm_emu_stop(BcmEmu *e, BcmEmuStats *ret_stats);
-/* Serves fd on the calling thread until *stop becomes true or the peer goes away. */
+/* Serves fd on the calling thread until *stop becomes true or the peer goes away. With
+ * BCM_EMU_TRACE=1 in the environment it writes each answer (opcode, status, return length) to
+ * stderr: what a host sent, in order. */
 int bcm_emu_serve(int fd, const BcmEmuConfig *c, volatile bool *stop, BcmEmuStats *ret_stats);
 /* "silent", "ignore-baud", ... as a BCM_EMU_* flag; 0 when unknown. */
 unsigned bcm_emu_fault_from_string(const char *s);
