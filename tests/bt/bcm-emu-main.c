@@ -26,7 +26,11 @@ static int usage(void)
         fprintf(stderr, "usage: bcm-emu --chip NAME [--hcd FILE] [--fault NAME]... [--late-ms N] "
                         "[--no-pacing] (--pty | --socket PATH)\n"
                         "faults: silent ignore-baud no-cts only-115200 overrun truncated "
-                        "oversized late\n");
+                        "oversized late\n"
+                        "--pty prints the pty's name; --socket listens on PATH, prints it, and\n"
+                        "serves the first peer (qemu -serial unix:PATH) until it goes away. A\n"
+                        "socket carries no line speed: the chip always hears the host at its\n"
+                        "own speed, and a speed mismatch (only-115200) cannot show.\n");
         return 2;
 }
 
@@ -78,8 +82,11 @@ int main(int argc, char **argv)
         }
         if (pty == !!socket_path)
                 return usage();
-        signal(SIGTERM, on_signal);
-        signal(SIGINT, on_signal);
+        /* No SA_RESTART: SIGTERM must also end a wait in accept() for a peer that never came. */
+        sigaction(SIGTERM, &(struct sigaction){.sa_handler = on_signal}, NULL);
+        sigaction(SIGINT, &(struct sigaction){.sa_handler = on_signal}, NULL);
+        /* A peer that goes away (qemu killed) is the end of the session, not a crash. */
+        signal(SIGPIPE, SIG_IGN);
 
         if (pty) {
                 char name[128];
@@ -105,10 +112,18 @@ int main(int argc, char **argv)
                         fprintf(stderr, "bcm-emu: %s: %s\n", socket_path, strerror(errno));
                         return 1;
                 }
+                /* Like the pty's name: once this line is out, a peer (qemu -serial
+                 * unix:PATH, a client, not a server) may connect. */
+                printf("%s\n", socket_path);
+                fflush(stdout);
                 fd = accept(l, NULL, NULL);
                 close(l);
-                if (fd < 0)
+                unlink(socket_path);
+                if (fd < 0) {
+                        fprintf(stderr, "bcm-emu: no peer connected to %s: %s\n", socket_path,
+                                strerror(errno));
                         return 1;
+                }
         }
         r = bcm_emu_serve(fd, &c, &stop, &st);
         if (r < 0) {
