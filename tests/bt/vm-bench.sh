@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# In the VM, for scripts/bench-bluetooth: time to a working hci0 for a BCM4345C0 with its real
+# 64 KB patch on the paced emulator, hwctld's userspace path against BlueZ's hciattach bcm43xx,
+# at 3000000 baud with flow control and at 921600 without; the median of RUNS runs each (first
+# argument, default 3), the wire's floor, and the ratios. Prints BENCH lines; asserts no times.
+. "$HWCTL_SOURCE_DIR/tests/bt/vm-lib.sh"
+
+require_tools hciattach python3
+load_modules bluetooth hci_uart
+hcd=/lib/firmware/brcm/BCM4345C0.hcd
+[ -r "$hcd" ] || skip "$hcd is missing (install bluez-firmware, non-free-firmware)"
+# hciattach's bcm43xx reads the chip's local name ("BCM4345C0") and takes the first file under
+# /etc/firmware (its FIRMWARE_DIR, searched recursively) whose name starts with it and ends in
+# .hcd. The VM's root is a tmpfs overlay, so this stays in the VM.
+mkdir -p /etc/firmware
+cp "$hcd" /etc/firmware/
+
+python3 - "${1:-3}" "$EMU" "$HWCTLD" "$hcd" "$RIG" <<'EOF'
+import fcntl, json, os, signal, socket, statistics, subprocess, sys, time
+
+runs, emu, hwctld, hcd, rig = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+HCIDEVUP = 0x400448C9  # _IOW('H', 201, int)
+SYS_HCI = "/sys/class/bluetooth/hci0"
+STATUS = "/run/hwctl/status.json"
+
+
+def bench(msg):
+    print("BENCH " + msg, flush=True)
+
+
+def wait(cond, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def hci_up():
+    """HCIDEVUP: returns when the kernel's init of hci0 is done (EALREADY: it already was)."""
+    s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_RAW, socket.BTPROTO_HCI)
+    try:
+        fcntl.ioctl(s.fileno(), HCIDEVUP, 0)
+    except OSError as e:
+        if e.errno != 114:
+            raise
+    finally:
+        s.close()
+
+
+def patch_facts():
+    d = open(hcd, "rb").read()
+    off = n = 0
+    while off + 3 <= len(d):
+        off += 3 + d[off + 2]
+        n += 1
+    return len(d), n
+
+
+def emu_start():
+    p = subprocess.Popen([emu, "--pty", "--chip", "BCM4345C0", "--hcd", hcd],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return p, p.stdout.readline().strip()
+
+
+def emu_stop(p):
+    p.send_signal(signal.SIGTERM)
+    err = p.communicate(timeout=20)[1]
+    wait(lambda: not os.path.exists(SYS_HCI), 10)  # its slave was the last holder of the tty
+    return "patch complete" in err
+
+
+def probe_entry():
+    try:
+        doc = json.load(open(STATUS))
+        return [p for p in doc["probes"] if p["name"] == "bluetooth"][0]
+    except (OSError, ValueError, IndexError, KeyError):
+        return None
+
+
+def run_once(tool, baud, flow):
+    """Returns (present_s, up_s, extra) or raises RuntimeError with the reason."""
+    if not wait(lambda: not os.path.exists(SYS_HCI), 20):
+        raise RuntimeError("the hci0 of the run before is still there")
+    p, pty = emu_start()
+    extra = {}
+    if tool == "hwctld":
+        conf = os.path.join(rig, "bench.conf")
+        with open(conf, "w") as f:
+            f.write(f"[Daemon]\nProbes=bluetooth\n[Bluetooth]\nAttach=userspace\nDevice={pty}\n"
+                    f"Baud={baud}\nFlowControl={'yes' if flow else 'no'}\n"
+                    "Address=12:34:56:78:9A:BC\n")
+        if os.path.exists(STATUS):
+            os.unlink(STATUS)
+        argv = [hwctld, "--config", conf]
+    else:
+        argv = ["hciattach", "-n", pty, "bcm43xx", str(baud), "flow" if flow else "noflow"]
+    log = open(os.path.join(rig, f"{tool}.log"), "w")
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=log, stderr=log)
+    try:
+        def present():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{tool} exited {proc.returncode} before hci0 came")
+            e = probe_entry() if tool == "hwctld" else None
+            if (e and e.get("state") == "done" and e.get("verdict") in ("failed", "skipped")
+                    and not os.path.exists(SYS_HCI)):
+                raise RuntimeError(f"the bluetooth probe says {e.get('verdict')}: "
+                                   f"{e.get('summary')}")
+            return os.path.exists(SYS_HCI)
+        if not wait(present, 60):
+            raise RuntimeError("no hci0 within 60 s")
+        t_present = time.monotonic() - t0
+        hci_up()
+        t_up = time.monotonic() - t0
+        if tool == "hwctld":
+            wait(lambda: (probe_entry() or {}).get("state") == "done", 30)
+            e = probe_entry() or {}
+            d = e.get("details") or {}
+            extra["verdict"] = e.get("verdict")
+            extra["probe_s"] = (e.get("duration_usec") or 0) / 1e6
+            extra["setup_s"] = (d.get("setup_ms") or 0) / 1e3
+            for s in d.get("steps") or []:
+                if (isinstance(s, dict) and (s.get("step") or s.get("name")) == "patch"
+                        and s.get("baud")):
+                    extra["patch_baud"] = int(s["baud"])
+        return t_present, t_up, extra
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        if not emu_stop(p):
+            extra["incomplete"] = True
+
+
+size, records = patch_facts()
+wire = size + records  # each record goes as an H4 command: one type byte more
+bench(f"patch BCM4345C0.hcd: {size} bytes, {records} records, {wire} bytes on the wire; "
+      f"median of {runs} runs; emulator paced at 10 bits a byte")
+for baud, flow in ((3000000, True), (921600, False)):
+    mode = f"{baud} baud, {'flow control' if flow else 'no flow control'}"
+    up = {}
+    for tool in ("hwctld", "hciattach"):
+        res, why = [], None
+        for _ in range(runs):
+            try:
+                res.append(run_once(tool, baud, flow))
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                why = str(e)
+                break
+        if not res:
+            bench(f"{mode}: {tool}: no figure: {why}")
+            continue
+        present = statistics.median(r[0] for r in res)
+        up[tool] = statistics.median(r[1] for r in res)
+        extra = res[-1][2]
+        # hciattach sends the patch at the operating speed, with or without flow control;
+        # hwctld says at which speed it did (its "patch" step), else: at the operating speed
+        # with flow control, at 115200 without (probes/bt-bcm-setup.c).
+        pbaud = baud if tool == "hciattach" or flow else 115200
+        pbaud = extra.get("patch_baud", pbaud)
+        floor = wire * 10 / pbaud + 0.25
+        line = (f"{mode}: {tool}: hci0 present {present * 1000:.0f} ms, up {up[tool] * 1000:.0f} ms"
+                f" (runs: {', '.join(f'{r[1] * 1000:.0f}' for r in res)} ms)")
+        if tool == "hwctld":
+            line += f", verdict {extra.get('verdict')}"
+            if extra.get("probe_s"):
+                line += f", the probe's own total {extra['probe_s'] * 1000:.0f} ms"
+            if extra.get("setup_s"):
+                line += f" (bring-up {extra['setup_s'] * 1000:.0f} ms)"
+        if any(r[2].get("incomplete") for r in res):
+            line += ", THE CHIP DID NOT GET THE WHOLE PATCH"
+        bench(line)
+        bench(f"{mode}: {tool}: floor {floor * 1000:.0f} ms (patch at {pbaud} baud + 250 ms of "
+              f"chip waits); {tool}/floor {up[tool] / floor:.2f}")
+        if why:
+            bench(f"{mode}: {tool}: stopped after {len(res)} runs: {why}")
+    if len(up) == 2:
+        bench(f"{mode}: hwctld/hciattach {up['hwctld'] / up['hciattach']:.2f}")
+EOF
