@@ -65,6 +65,12 @@ static inline const char *startswith(const char *s, const char *prefix)
         return s && strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
+static inline bool endswith(const char *s, const char *suffix)
+{
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
 static inline const char *strna(const char *s)
 {
         return s ? s : "n/a";

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -92,9 +93,13 @@ static void bt_state_free(void *p)
 
         if (!s)
                 return;
-        /* Closing the tty takes the line discipline away, and the kernel removes hciN. */
-        if (s->fd >= 0)
+        /* Back to N_TTY, as hciattach does: the kernel removes hciN now, even when another
+         * process still holds the tty open (only the last close would otherwise). */
+        if (s->fd >= 0) {
+                int n_tty = 0;
+                (void)ioctl(s->fd, TIOCSETD, &n_tty);
                 close(s->fd);
+        }
         free(s->sys);
         free(s->summary);
         free(s->remedy);

@@ -58,6 +58,9 @@ static inline void bt_kmsg_freep(BtKmsg **k)
         bt_kmsg_free(*k);
 }
 
+/* n decimal digits at s, no sign, no overflow; shared by the kmsg and pinctrl parsers. */
+bool bt_parse_u64(const char *s, size_t n, uint64_t *ret);
+
 /* --- What the log says --- */
 
 typedef enum BtEvent {
@@ -146,6 +149,10 @@ int bt_pinctrl_pins_function(const char *text, unsigned pin, char ret_function[2
  * /sys/kernel/debug/pinctrl) that carries GPIO 30. Either text may come back NULL when its file is
  * missing; -ENOENT when no controller carries it, -EACCES without root. */
 int bt_pinctrl_read(const char *pinctrl_dir, char **ret_pinmux_pins, char **ret_pins);
+
+/* Whether the board's Bluetooth UART is uart0 of a BCM2835/BCM2711, whose CTS/RTS are GPIO 30/31
+ * on ALT3: the only pins the live check and the exact pin remedy know. */
+bool bt_board_bcm283x_uart0(const Board *b);
 
 /* Whether the live pins put CTS and RTS of the Bluetooth UART on the UART (BCM2835/BCM2711
  * uart0: GPIO 30 and 31 on ALT3), from either text (NULL when unavailable). UNKNOWN on other
