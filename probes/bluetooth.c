@@ -549,8 +549,15 @@ static int kernel_up_work(void *userdata)
                 memcpy(want, j->address, 6);
         else if (!j->serial || bcm_bdaddr_from_serial(j->serial, want) < 0)
                 return j->up_r;
+        /* The kernel may still be finishing the setup that found the default address: the
+         * management channel refuses the index until then. */
         j->mgmt_tried = true;
-        j->mgmt_r = bt_mgmt_set_public_address(j->hci_index, want, &j->mgmt_status);
+        for (unsigned i = 0; i < 10; i++) {
+                j->mgmt_r = bt_mgmt_set_public_address(j->hci_index, want, &j->mgmt_status);
+                if (j->mgmt_r >= 0)
+                        break;
+                (void)poll(NULL, 0, 300);
+        }
         if (j->mgmt_r < 0)
                 return j->up_r;
         memcpy(j->assigned, want, 6);
@@ -593,8 +600,10 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
                         add_bdaddr(d, "address", j->assigned);
                         json_object_object_add(d, "address_assigned",
                                                json_object_new_boolean(true));
-                } else if (j->mgmt_tried)
+                } else if (j->mgmt_tried) {
                         add_str(d, "address_error", strerror(-j->mgmt_r));
+                        add_int(d, "address_mgmt_status", j->mgmt_status);
+                }
         }
         if (j->up_r == -EOPNOTSUPP && j->unconfigured) {
                 probe_set_remedy(ctx, "set Address= in [Bluetooth] of hwctl.conf, or "

@@ -163,7 +163,7 @@ static char *link_basename(const char *link)
 int bt_sysfs_serdev_for_uart(const char *sys, const char *uart_path, char **ret_dir,
                              char **ret_driver)
 {
-        _cleanup_free_ char *bus = strdup_printf("%s/bus/serdev/devices", sys);
+        _cleanup_free_ char *bus = strdup_printf("%s/bus/serial/devices", sys);
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
 
@@ -175,8 +175,9 @@ int bt_sysfs_serdev_for_uart(const char *sys, const char *uart_path, char **ret_
         while ((de = readdir(d))) {
                 _cleanup_free_ char *dev = NULL, *real = NULL, *parent = NULL, *drv = NULL;
 
+                /* The serdev bus is "serial": serial0 is the controller, serial0-0 the device. */
                 if (de->d_name[0] == '.' || !strchr(de->d_name, '-'))
-                        continue; /* serial0 is the controller, serial0-0 the device on it */
+                        continue;
                 dev = strdup_printf("%s/%s", bus, de->d_name);
                 if (!dev)
                         return -ENOMEM;
@@ -214,8 +215,8 @@ int bt_sysfs_rebind(const char *sys, const char *serdev_dir, const char *driver)
         if (!name || !driver)
                 return -EINVAL;
         name++;
-        unbind = strdup_printf("%s/bus/serdev/drivers/%s/unbind", sys, driver);
-        bind = strdup_printf("%s/bus/serdev/drivers/%s/bind", sys, driver);
+        unbind = strdup_printf("%s/bus/serial/drivers/%s/unbind", sys, driver);
+        bind = strdup_printf("%s/bus/serial/drivers/%s/bind", sys, driver);
         if (!unbind || !bind)
                 return -ENOMEM;
         r = write_attr(unbind, name);

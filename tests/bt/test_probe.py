@@ -238,17 +238,17 @@ def fake_kernel(root, hci=False, serdev=True, kmsg=()):
     os.makedirs(uart, exist_ok=True)
     os.symlink("../../../../firmware/devicetree/base/soc/serial@7e201000",
                os.path.join(uart, "of_node"))
-    drivers = os.path.join(sys_, "bus/serdev/drivers/hci_uart_bcm")
+    drivers = os.path.join(sys_, "bus/serial/drivers/hci_uart_bcm")
     os.makedirs(drivers, exist_ok=True)
     for f in ("bind", "unbind"):
         open(os.path.join(drivers, f), "w").close()
     if serdev:
         dev = os.path.join(uart, "serial0/serial0-0")
         os.makedirs(dev)
-        os.symlink("../../../../../../bus/serdev/drivers/hci_uart_bcm", os.path.join(dev, "driver"))
-        os.makedirs(os.path.join(sys_, "bus/serdev/devices"), exist_ok=True)
+        os.symlink("../../../../../../bus/serial/drivers/hci_uart_bcm", os.path.join(dev, "driver"))
+        os.makedirs(os.path.join(sys_, "bus/serial/devices"), exist_ok=True)
         os.symlink("../../../devices/platform/soc/fe201000.serial/serial0/serial0-0",
-                   os.path.join(sys_, "bus/serdev/devices/serial0-0"))
+                   os.path.join(sys_, "bus/serial/devices/serial0-0"))
         if hci:
             os.makedirs(os.path.join(dev, "bluetooth/hci0"))
             os.makedirs(os.path.join(sys_, "class/bluetooth"), exist_ok=True)

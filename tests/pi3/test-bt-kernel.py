@@ -164,6 +164,13 @@ def main():
         addr = details.get("address")
         c.check("hwctld", isinstance(addr, str) and BD_ADDR.match(addr),
                 "details.address is a BD_ADDR", repr(addr))
+        c.check("hwctld", details.get("driver") == "hci_uart_bcm",
+                "details.driver is hci_uart_bcm (found on the serdev bus)",
+                repr(details.get("driver")))
+        # The chip reports AA:AA:AA:AA:AA:AA; btbcm leaves it unconfigured; hwctld gives it the
+        # address derived from /etc/machine-id over the management channel.
+        c.check("hwctld", addr != "AA:AA:AA:AA:AA:AA" and details.get("address_assigned") is True,
+                "the default address was replaced by the board's stable one", repr(addr))
         return c.summary()
     c.check("hwctld", verdict in ("degraded", "failed"), "verdict degraded or failed",
             repr(verdict))
