@@ -122,6 +122,8 @@ def run_once(tool, baud, flow):
             extra["verdict"] = e.get("verdict")
             extra["probe_s"] = (e.get("duration_usec") or 0) / 1e6
             extra["setup_s"] = (d.get("setup_ms") or 0) / 1e3
+            extra["steps"] = ", ".join(f"{s.get('step')} {s.get('ms', 0):.0f}"
+                                       for s in d.get("steps") or [] if isinstance(s, dict))
             for s in d.get("steps") or []:
                 if (isinstance(s, dict) and (s.get("step") or s.get("name")) == "patch"
                         and s.get("baud")):
@@ -174,6 +176,8 @@ for baud, flow in ((3000000, True), (921600, False)):
                 line += f", the probe's own total {extra['probe_s'] * 1000:.0f} ms"
             if extra.get("setup_s"):
                 line += f" (bring-up {extra['setup_s'] * 1000:.0f} ms)"
+        if tool == "hwctld" and extra.get("steps"):
+            bench(f"{mode}: hwctld steps (ms, last run): {extra['steps']}")
         if any(r[2].get("incomplete") for r in res):
             line += ", THE CHIP DID NOT GET THE WHOLE PATCH"
         bench(line)
