@@ -350,7 +350,14 @@ static int userspace_work(void *userdata)
         j->attach_r = bcm_attach_line_discipline(j->fd, &j->hci_index);
         if (j->attach_r < 0)
                 return j->attach_r;
-        j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+        /* hciN exists once the protocol is set, but the kernel may still be finishing its
+         * registration: HCIDEVUP then says ENODEV for a moment. */
+        for (unsigned i = 0; i < 50; i++) {
+                j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+                if (j->up_r != -ENODEV)
+                        break;
+                (void)poll(NULL, 0, 20);
+        }
         return j->up_r;
 }
 

@@ -188,9 +188,30 @@ static int contact(Setup *s)
                                   dev));
 }
 
+/* The controller's name is 248 bytes: 22 ms at 115200, under 1 ms at 3000000. Nothing before
+ * the end needs it (the LMP subversion names the chip), so it is read last, at the final speed. */
+static int read_name(Setup *s)
+{
+        uint8_t name[248];
+        int r;
+
+        r = bcm_cmd(s->hci, s->rep, "read name", BCM_OP_READ_LOCAL_NAME, NULL, 0, s->timeout, name,
+                    sizeof(name));
+        if (r < 0 || r != (int)sizeof(name))
+                return fail(s, r < 0 ? r : -EBADMSG,
+                            strdup_printf("the controller's Read Local Name answer is unusable: "
+                                          "%s",
+                                          *bt_hci_error(s->hci) ? bt_hci_error(s->hci)
+                                                                : "wrong length"),
+                            strdup("power-cycle the controller and check the UART wiring"));
+        memcpy(s->rep->name, name, sizeof(name));
+        s->rep->name[sizeof(name)] = 0;
+        return 0;
+}
+
 static int identify(Setup *s, bool patched)
 {
-        uint8_t v[8], name[248];
+        uint8_t v[8];
         int r;
 
         r = bcm_cmd(s->hci, s->rep, patched ? "read version after patch" : "read version",
@@ -222,20 +243,6 @@ static int identify(Setup *s, bool patched)
                                  s->rep->subversion);
         }
 
-        /* The name is 248 bytes: 22 ms at 115200. The version already says the patch runs. */
-        if (patched)
-                return 0;
-        r = bcm_cmd(s->hci, s->rep, "read name", BCM_OP_READ_LOCAL_NAME, NULL, 0, s->timeout, name,
-                    sizeof(name));
-        if (r < 0 || r != (int)sizeof(name))
-                return fail(s, r < 0 ? r : -EBADMSG,
-                            strdup_printf("the controller's Read Local Name answer is unusable: "
-                                          "%s",
-                                          *bt_hci_error(s->hci) ? bt_hci_error(s->hci)
-                                                                : "wrong length"),
-                            strdup("power-cycle the controller and check the UART wiring"));
-        memcpy(s->rep->name, name, sizeof(name));
-        s->rep->name[sizeof(name)] = 0;
         return 0;
 }
 
@@ -519,6 +526,8 @@ int bcm_setup(int fd, const BcmSetupParams *p, BcmReport *rep)
                 goto finish;
         if (target > BCM_INIT_BAUD)
                 r = raise_baud(&s, target);
+        if (r >= 0)
+                r = read_name(&s);
         if (r >= 0 && p->expected_chip && !streq(p->expected_chip, rep->chip))
                 degrade(&s, 0,
                         strdup_printf("the board should carry a %s but the controller is a %s",

@@ -113,10 +113,16 @@ def run_once(tool, baud, flow):
         if not wait(present, 60):
             raise RuntimeError("no hci0 within 60 s")
         t_present = time.monotonic() - t0
-        hci_up()
-        t_up = time.monotonic() - t0
         if tool == "hwctld":
+            # hwctld brings hci0 up itself (HCIDEVUP) and then reports; a second HCIDEVUP from
+            # here while the kernel is still registering hci0 can fail with ENODEV.
             wait(lambda: (probe_entry() or {}).get("state") == "done", 30)
+            t_up = time.monotonic() - t0
+            hci_up()  # EALREADY: it is up
+        else:
+            hci_up()
+            t_up = time.monotonic() - t0
+        if tool == "hwctld":
             e = probe_entry() or {}
             d = e.get("details") or {}
             extra["verdict"] = e.get("verdict")
