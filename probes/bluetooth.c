@@ -58,7 +58,8 @@ typedef struct BtJob {
         /* inputs, copied: the configuration may be reloaded while the worker runs */
         char *device;      /* as a person knows it: /dev/ttyAMA0 */
         char *device_path; /* the same under the sysroot */
-        char *sysroot, *sys, *kmsg;
+        char *sysroot, *sys, *kmsg, *rfkill;
+        int rfkill_r; /* bt_rfkill_unblock_hci(), when HCIDEVUP met a block */
         char **firmware_dirs, **compatibles;
         char *serial, *expected_chip;
         uint8_t address[6];
@@ -120,6 +121,7 @@ static BtJob *bt_job_free(BtJob *j)
         free(j->sysroot);
         free(j->sys);
         free(j->kmsg);
+        free(j->rfkill);
         strv_free(j->firmware_dirs);
         strv_free(j->compatibles);
         free(j->serial);
@@ -322,6 +324,30 @@ static void add_hci_info(json_object *d, const BtHciInfo *info)
         add_int(d, "manufacturer", info->manufacturer);
 }
 
+/* HCIDEVUP, lifting a soft rfkill block first when that is what stands in the way. */
+static int bring_up(BtJob *j, BtHciInfo *info)
+{
+        int r = bt_hci_bring_up(j->hci_index, info), u;
+
+        if (r != -ERFKILL)
+                return r;
+        u = bt_rfkill_unblock_hci(j->sys, j->rfkill, j->hci_index);
+        j->rfkill_r = u;
+        if (u <= 0)
+                return r;
+        return bt_hci_bring_up(j->hci_index, info);
+}
+
+static void add_rfkill(json_object *d, const BtJob *j)
+{
+        if (j->rfkill_r == 1)
+                json_object_object_add(d, "rfkill_unblocked", json_object_new_boolean(true));
+        else if (j->rfkill_r == -EPERM)
+                add_str(d, "rfkill", "hard-blocked");
+        else if (j->rfkill_r < 0)
+                add_str(d, "rfkill_error", strerror(-j->rfkill_r));
+}
+
 /* --- Userspace path --- */
 
 static int userspace_work(void *userdata)
@@ -353,7 +379,7 @@ static int userspace_work(void *userdata)
         /* hciN exists once the protocol is set, but the kernel may still be finishing its
          * registration: HCIDEVUP then says ENODEV for a moment. */
         for (unsigned i = 0; i < 50; i++) {
-                j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+                j->up_r = bring_up(j, &j->info);
                 if (j->up_r != -ENODEV)
                         break;
                 (void)poll(NULL, 0, 20);
@@ -432,6 +458,15 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         st->sys = strdup(j->sys);
         probe_handle_set_state(probe_context_handle(ctx), st, bt_state_free);
 
+        add_rfkill(d, j);
+        if (j->up_r == -ERFKILL) {
+                probe_set_remedy(ctx, "%s", j->rfkill_r == -EPERM
+                                                    ? "a hardware switch (rfkill hard block) "
+                                                      "keeps Bluetooth off: release it"
+                                                    : "unblock Bluetooth: rfkill unblock bluetooth");
+                probe_done(ctx, VERDICT_FAILED, "hci%d is blocked by rfkill", j->hci_index);
+                return;
+        }
         if (j->up_r < 0) {
                 probe_set_remedy(ctx, "see the kernel log (journalctl -k) for hci%d; "
                                       "power-cycle the board if the controller stopped answering",
@@ -545,7 +580,7 @@ static int kernel_up_work(void *userdata)
         uint8_t want[6];
         uint64_t deadline;
 
-        j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+        j->up_r = bring_up(j, &j->info);
         if (j->up_r != -EOPNOTSUPP)
                 return j->up_r;
         /* Unconfigured: btbcm found a default address ("Using default device address") and the
@@ -570,7 +605,7 @@ static int kernel_up_work(void *userdata)
         memcpy(j->assigned, want, 6);
         deadline = now_usec(CLOCK_MONOTONIC) + BT_KERNEL_SETUP_USEC;
         do {
-                j->up_r = bt_hci_bring_up(j->hci_index, &j->info);
+                j->up_r = bring_up(j, &j->info);
                 if (j->up_r != -EOPNOTSUPP && j->up_r != -ENODEV && j->up_r != -EBUSY)
                         break;
                 (void)poll(NULL, 0, 200);
@@ -601,6 +636,7 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
                 add_str(d, "hci", name);
         }
         add_str(d, "driver", j->driver);
+        add_rfkill(d, j);
         if (j->unconfigured) {
                 json_object_object_add(d, "unconfigured", json_object_new_boolean(true));
                 if (j->mgmt_tried && j->mgmt_r == 0) {
@@ -824,8 +860,9 @@ static int bt_run(ProbeContext *ctx)
         j->path = choose_path(b, c);
         j->sys = probe_context_path(ctx, PROBE_PATH_SYS, NULL);
         j->kmsg = probe_context_path(ctx, PROBE_PATH_DEV, "kmsg");
+        j->rfkill = probe_context_path(ctx, PROBE_PATH_DEV, "rfkill");
         j->sysroot = strdup(probe_handle_sysroot(h));
-        if (!j->sys || !j->kmsg || !j->sysroot)
+        if (!j->sys || !j->kmsg || !j->rfkill || !j->sysroot)
                 return -ENOMEM;
         /* The paths are "<root>/sys/": drop the slash so joined names read well. */
         if (strlen(j->sys) > 1 && j->sys[strlen(j->sys) - 1] == '/')

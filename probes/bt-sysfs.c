@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/rfkill.h>
+
 #include <bluetooth/bluetooth.h>
 #include <bluetooth/hci.h>
 #include <bluetooth/hci_lib.h>
@@ -328,6 +330,62 @@ int bt_mgmt_set_public_address(int index, const uint8_t bdaddr[6], uint8_t *ret_
                         *ret_status = ev[8];
                 return ev[8] == 0 ? 0 : -EREMOTEIO;
         }
+}
+
+static int read_attr_u32(const char *dir, const char *name, uint32_t *ret)
+{
+        _cleanup_free_ char *p = strdup_printf("%s/%s", dir, name), *v = NULL;
+        char *end;
+        unsigned long n;
+
+        if (!p)
+                return -ENOMEM;
+        if (read_one_line_file(p, &v) < 0)
+                return -ENOENT;
+        n = strtoul(v, &end, 10);
+        if (end == v || *end || n > UINT32_MAX)
+                return -EBADMSG;
+        *ret = (uint32_t)n;
+        return 0;
+}
+
+int bt_rfkill_unblock_hci(const char *sys, const char *rfkill_dev, int index)
+{
+        _cleanup_free_ char *hci = strdup_printf("%s/class/bluetooth/hci%d", sys, index);
+        _cleanup_free_ char *sw = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct rfkill_event ev = {.type = RFKILL_TYPE_BLUETOOTH, .op = RFKILL_OP_CHANGE};
+        struct dirent *de;
+        uint32_t idx, soft = 0, hard = 0;
+
+        if (!hci)
+                return -ENOMEM;
+        d = opendir(hci);
+        if (!d)
+                return -ENOENT;
+        while ((de = readdir(d)))
+                if (startswith(de->d_name, "rfkill")) {
+                        sw = strdup_printf("%s/%s", hci, de->d_name);
+                        break;
+                }
+        if (!sw)
+                return -ENOENT;
+        if (read_attr_u32(sw, "index", &idx) < 0)
+                return -ENOENT;
+        (void)read_attr_u32(sw, "soft", &soft);
+        (void)read_attr_u32(sw, "hard", &hard);
+        if (hard)
+                return -EPERM;
+        if (!soft)
+                return 0;
+        fd = open(rfkill_dev, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ev.idx = idx;
+        if (write(fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev))
+                return -errno;
+        return 1;
 }
 
 void bt_format_bdaddr(const uint8_t a[6], char ret[18])

@@ -53,5 +53,10 @@ int bt_hci_bring_up(int index, BtHciInfo *ret);
  * -EREMOTEIO with *ret_status for a refusal, -ETIMEDOUT when the kernel does not answer. */
 int bt_mgmt_set_public_address(int index, const uint8_t bdaddr[6], uint8_t *ret_status);
 
+/* Lifts a soft block (rfkill) from hciN through rfkill_dev (normally /dev/rfkill). Returns 1
+ * when it was soft-blocked and now is not, 0 when it was not blocked, -EPERM when a hardware
+ * switch blocks it (nothing software can do), -ENOENT when hciN has no rfkill switch. */
+int bt_rfkill_unblock_hci(const char *sys, const char *rfkill_dev, int index);
+
 /* "01:23:45:67:89:AB" */
 void bt_format_bdaddr(const uint8_t a[6], char ret[18]);

@@ -29,7 +29,7 @@ foreach(t kernel userspace)
         if(t STREQUAL kernel)
                 set(args BCM43430A1 BCM4345C0)
         else()
-                set(args 3000000:yes 921600:no)
+                set(args 3000000:yes 921600:no 921600:no:rfkill)
         endif()
         add_test(NAME bt-vm-${t}
                 COMMAND ${PROJECT_SOURCE_DIR}/tests/vm/run-vm --timeout 300

@@ -4,8 +4,9 @@
 # over a pty with its real bluez-firmware patch, sets the configured address and speed, hands
 # the tty to the kernel (N_HCI, H4) and holds it: hci0 registers and comes up, the kernel reads
 # the configured address from the chip, the status document and `hwctl status` say ok with the
-# facts, and SIGTERM to hwctld releases the tty, so hci0 goes away. Each argument is BAUD:FLOW,
-# e.g. 3000000:yes 921600:no.
+# facts, and SIGTERM to hwctld releases the tty, so hci0 goes away. Each argument is
+# BAUD:FLOW[:rfkill], e.g. 3000000:yes 921600:no 921600:no:rfkill; with rfkill, Bluetooth is
+# soft-blocked (rfkill, all Bluetooth devices) before hwctld starts, and hwctld must lift it.
 . "$HWCTL_SOURCE_DIR/tests/bt/vm-lib.sh"
 
 require_tools hciconfig hcitool python3
@@ -39,9 +40,21 @@ EOF
 }
 probe_done() { read_probe && [ "$state" = "done" ]; }
 
+# rfkill_all SOFT: blocks (1) or unblocks (0) every Bluetooth switch, present and future.
+rfkill_all() {
+	python3 -c 'import struct, sys
+with open("/dev/rfkill", "wb", buffering=0) as f:
+    f.write(struct.pack("<IBBBB", 0, 2, 3, int(sys.argv[1]), 0))' "$1"
+}
+
 for spec in "${@:-3000000:yes}"; do
-	baud=${spec%%:*} flow=${spec#*:}
-	echo "== hwctld, Attach=userspace, $chip at $baud baud, FlowControl=$flow"
+	IFS=: read -r baud flow block <<<"$spec"
+	echo "== hwctld, Attach=userspace, $chip at $baud baud, FlowControl=$flow${block:+, rfkill soft-blocked}"
+	if [ "$block" = rfkill ]; then
+		modprobe rfkill 2>/dev/null
+		rfkill_all 1
+		check $? "Bluetooth soft-blocked through /dev/rfkill"
+	fi
 	dmesg -C
 	emu_start "$chip" "$hcd" || continue
 	# hwctld gets a pty of its own, bridged to the chip's. bcm-emu --pty keeps its own slave
@@ -68,6 +81,10 @@ for spec in "${@:-3000000:yes}"; do
 	[ "$d_chip" = "$chip" ]
 	check $? "details.chip is $chip ($d_chip)"
 	echo "   details: $details"
+	if [ "$block" = rfkill ]; then
+		python3 -c 'import json, sys; sys.exit(0 if json.loads(sys.argv[1]).get("rfkill_unblocked") is True else 1)' "$details"
+		check $? "details.rfkill_unblocked: hwctld lifted the soft block"
+	fi
 	hci_present
 	check $? "hci0 exists in /sys/class/bluetooth"
 	wait_for 30 hci_up
@@ -100,5 +117,6 @@ for spec in "${@:-3000000:yes}"; do
 	[ "$EMU_UNKNOWN" -eq 0 ]
 	check $? "no command was unknown to the chip ($EMU_UNKNOWN were)"
 	[ "$failures" -eq 0 ] || sed 's/^/   hwctld: /' "$RIG/hwctld.log" | tail -n 30
+	[ "$block" = rfkill ] && rfkill_all 0
 done
 finish
