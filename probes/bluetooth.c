@@ -43,6 +43,7 @@ typedef enum BtPath {
 
 /* What outlives a run: the tty handed to the kernel, and what the run that attached it found. */
 typedef struct BtState {
+        char *config; /* the [Bluetooth] section it was attached with, as JSON */
         int fd;
         int hci_index;
         char *sys;
@@ -59,6 +60,7 @@ typedef struct BtJob {
         char *device;      /* as a person knows it: /dev/ttyAMA0 */
         char *device_path; /* the same under the sysroot */
         char *sysroot, *sys, *kmsg, *rfkill;
+        char *config; /* the [Bluetooth] section as JSON, for the state */
         int rfkill_r; /* bt_rfkill_unblock_hci(), when HCIDEVUP met a block */
         char **firmware_dirs, **compatibles;
         char *serial, *expected_chip;
@@ -101,6 +103,7 @@ static void bt_state_free(void *p)
                 (void)ioctl(s->fd, TIOCSETD, &n_tty);
                 close(s->fd);
         }
+        free(s->config);
         free(s->sys);
         free(s->summary);
         free(s->remedy);
@@ -122,6 +125,7 @@ static BtJob *bt_job_free(BtJob *j)
         free(j->sys);
         free(j->kmsg);
         free(j->rfkill);
+        free(j->config);
         strv_free(j->firmware_dirs);
         strv_free(j->compatibles);
         free(j->serial);
@@ -456,6 +460,7 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         st->fd = TAKE_FD(j->fd);
         st->hci_index = j->hci_index;
         st->sys = strdup(j->sys);
+        st->config = TAKE_PTR(j->config);
         probe_handle_set_state(probe_context_handle(ctx), st, bt_state_free);
 
         add_rfkill(d, j);
@@ -829,6 +834,21 @@ static char *read_machine_id(ProbeContext *ctx)
         return id;
 }
 
+/* What a stable address is derived from (bcm_bdaddr_from_serial()): a Raspberry Pi's serial as
+ * is, which gives the Pi OS address (B8:27:EB + the serial's low bits); any other serial, or the
+ * machine-id, with a prefix that keeps it from passing for a Pi serial, which gives a hashed,
+ * locally administered address. NULL when there is nothing. */
+static char *address_seed(ProbeContext *ctx, const Board *b)
+{
+        _cleanup_free_ char *id = NULL;
+
+        if (b->serial)
+                return b->family == BOARD_FAMILY_RPI ? strdup(b->serial)
+                                                     : strdup_printf("serial:%s", b->serial);
+        id = read_machine_id(ctx);
+        return id ? strdup_printf("machine-id:%s", id) : NULL;
+}
+
 static int bt_run(ProbeContext *ctx)
 {
         const Board *b = probe_context_board(ctx);
@@ -836,11 +856,20 @@ static int bt_run(ProbeContext *ctx)
         ProbeHandle *h = probe_context_handle(ctx);
         BtState *st = probe_handle_get_state(h);
         _cleanup_(bt_job_freep) BtJob *j = NULL;
+        _cleanup_free_ char *config = NULL;
+        json_object *section;
         int r;
 
-        /* A controller attached by an earlier run stays up while its tty is held. */
+        section = config_section_to_json(c, "Bluetooth");
+        config = section ? strdup(json_object_to_json_string_ext(section, JSON_C_TO_STRING_PLAIN))
+                         : NULL;
+        json_object_put(section);
+        if (!config)
+                return -ENOMEM;
+        /* A controller attached by an earlier run stays up while its tty is held, unless the
+         * configuration it was attached with changed (SIGHUP). */
         if (st && st->fd >= 0 && bt_sysfs_hci_exists(st->sys, st->hci_index) &&
-            c->bluetooth.attach != BLUETOOTH_ATTACH_KERNEL) {
+            streq_ptr(st->config, config)) {
                 json_object_object_foreach(st->details, k, v)
                         json_object_object_add(probe_context_details(ctx), k, json_object_get(v));
                 if (st->remedy)
@@ -855,6 +884,7 @@ static int bt_run(ProbeContext *ctx)
                 return -ENOMEM;
         j->fd = -EBADF;
         j->hci_index = -1;
+        j->config = TAKE_PTR(config);
         j->board = b;
         j->started = now_usec(CLOCK_MONOTONIC);
         j->path = choose_path(b, c);
@@ -897,7 +927,7 @@ static int bt_run(ProbeContext *ctx)
                 if (!j->uart_path)
                         return -ENOMEM;
                 j->kernel_timeout = c->bluetooth.kernel_timeout_usec;
-                j->serial = b->serial ? strdup(b->serial) : read_machine_id(ctx);
+                j->serial = address_seed(ctx, b);
                 j->address_set = c->bluetooth.address_set;
                 memcpy(j->address, c->bluetooth.address, 6);
                 add_str(d, "path", "kernel");
@@ -932,7 +962,7 @@ static int bt_run(ProbeContext *ctx)
         j->target = want_baud(b, c, j->flow_control);
         j->firmware_dirs = strv_copy(c->bluetooth.firmware_dirs);
         j->compatibles = b->compatible ? strv_copy(b->compatible) : NULL;
-        j->serial = b->serial ? strdup(b->serial) : read_machine_id(ctx);
+        j->serial = address_seed(ctx, b);
         j->expected_chip = b->bluetooth.chip ? strdup(b->bluetooth.chip) : NULL;
         j->address_set = c->bluetooth.address_set;
         memcpy(j->address, c->bluetooth.address, 6);
