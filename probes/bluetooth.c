@@ -62,6 +62,8 @@ typedef struct BtJob {
         char *sysroot, *sys, *kmsg, *rfkill;
         char *config; /* the [Bluetooth] section as JSON, for the state */
         int rfkill_r; /* bt_rfkill_unblock_hci(), when HCIDEVUP met a block */
+        char *power_switch; /* the rfkill switch that power-cycled the chip, NULL when none */
+        int power_r;
         char **firmware_dirs, **compatibles;
         char *serial, *expected_chip;
         uint8_t address[6];
@@ -126,6 +128,7 @@ static BtJob *bt_job_free(BtJob *j)
         free(j->kmsg);
         free(j->rfkill);
         free(j->config);
+        free(j->power_switch);
         strv_free(j->firmware_dirs);
         strv_free(j->compatibles);
         free(j->serial);
@@ -354,6 +357,49 @@ static void add_rfkill(json_object *d, const BtJob *j)
 
 /* --- Userspace path --- */
 
+#define BT_POWER_OFF_USEC (50 * USEC_PER_MSEC)
+#define BT_POWER_ON_USEC  (150 * USEC_PER_MSEC) /* BT_REG_ON high to the chip's ROM answering */
+
+/* A chip left in any state by an earlier boot or a crashed run starts clean: off and on through
+ * the rfkill switch that powers it (the vendor kernels' Bluetooth power drivers register one),
+ * when the system has one. */
+static void power_cycle(BtJob *j)
+{
+        uint32_t idx;
+        int r;
+
+        r = bt_rfkill_find_power_switch(j->sys, &idx, &j->power_switch);
+        if (r == -ENOENT)
+                return;
+        j->power_r = r;
+        if (r < 0)
+                return;
+        r = bt_rfkill_set(j->rfkill, idx, true);
+        if (r >= 0) {
+                (void)poll(NULL, 0, (int)(BT_POWER_OFF_USEC / USEC_PER_MSEC));
+                r = bt_rfkill_set(j->rfkill, idx, false);
+        }
+        if (r >= 0)
+                (void)poll(NULL, 0, (int)(BT_POWER_ON_USEC / USEC_PER_MSEC));
+        j->power_r = r;
+}
+
+static void add_power_cycle(json_object *d, const BtJob *j)
+{
+        json_object *o;
+
+        if (!j->power_switch && j->power_r == 0)
+                return;
+        o = json_object_new_object();
+        add_str(o, "via", "rfkill");
+        add_str(o, "switch", j->power_switch);
+        if (j->power_r == -EPERM)
+                add_str(o, "error", "hard-blocked");
+        else if (j->power_r < 0)
+                add_str(o, "error", strerror(-j->power_r));
+        json_object_object_add(d, "power_cycle", o);
+}
+
 static int userspace_work(void *userdata)
 {
         BtJob *j = userdata;
@@ -369,6 +415,7 @@ static int userspace_work(void *userdata)
                 .expected_chip = j->expected_chip,
         };
 
+        power_cycle(j);
         j->fd = open(j->device_path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
         if (j->fd < 0) {
                 j->setup_r = -errno;
@@ -412,6 +459,7 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         d = probe_context_details(ctx);
         add_str(d, "path", "userspace");
         add_str(d, "device", j->device);
+        add_power_cycle(d, j);
         add_report(d, &j->rep, j->sysroot);
         if (j->rep.cause)
                 add_str(d, "cause", j->rep.cause);

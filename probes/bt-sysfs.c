@@ -354,10 +354,9 @@ int bt_rfkill_unblock_hci(const char *sys, const char *rfkill_dev, int index)
         _cleanup_free_ char *hci = strdup_printf("%s/class/bluetooth/hci%d", sys, index);
         _cleanup_free_ char *sw = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct rfkill_event ev = {.type = RFKILL_TYPE_BLUETOOTH, .op = RFKILL_OP_CHANGE};
         struct dirent *de;
         uint32_t idx, soft = 0, hard = 0;
+        int r;
 
         if (!hci)
                 return -ENOMEM;
@@ -379,13 +378,68 @@ int bt_rfkill_unblock_hci(const char *sys, const char *rfkill_dev, int index)
                 return -EPERM;
         if (!soft)
                 return 0;
-        fd = open(rfkill_dev, O_WRONLY | O_CLOEXEC);
+        r = bt_rfkill_set(rfkill_dev, idx, false);
+        return r < 0 ? r : 1;
+}
+
+int bt_rfkill_set(const char *rfkill_dev, uint32_t index, bool block)
+{
+        struct rfkill_event ev = {
+                .idx = index,
+                .type = RFKILL_TYPE_BLUETOOTH,
+                .op = RFKILL_OP_CHANGE,
+                .soft = block,
+        };
+        /* O_APPEND means nothing to the rfkill device; it keeps each event in a capture file. */
+        _cleanup_close_ int fd = open(rfkill_dev, O_WRONLY | O_APPEND | O_CLOEXEC);
+
         if (fd < 0)
                 return -errno;
-        ev.idx = idx;
         if (write(fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev))
                 return -errno;
-        return 1;
+        return 0;
+}
+
+int bt_rfkill_find_power_switch(const char *sys, uint32_t *ret_index, char **ret_name)
+{
+        _cleanup_free_ char *class = strdup_printf("%s/class/rfkill", sys);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!class)
+                return -ENOMEM;
+        d = opendir(class);
+        if (!d)
+                return -ENOENT;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *dir = NULL, *real = NULL, *type = NULL, *tp = NULL,
+                                    *np = NULL, *name = NULL;
+                uint32_t idx, hard = 0;
+
+                if (!startswith(de->d_name, "rfkill"))
+                        continue;
+                dir = strdup_printf("%s/%s", class, de->d_name);
+                tp = strdup_printf("%s/type", dir);
+                np = strdup_printf("%s/name", dir);
+                if (!dir || !tp || !np)
+                        return -ENOMEM;
+                if (read_one_line_file(tp, &type) < 0 || !streq(type, "bluetooth"))
+                        continue;
+                /* hciN's own switch lives below it: .../bluetooth/hci0/rfkill3 */
+                real = realpath(dir, NULL);
+                if (real && strstr(real, "/bluetooth/hci"))
+                        continue;
+                if (read_attr_u32(dir, "index", &idx) < 0)
+                        continue;
+                (void)read_attr_u32(dir, "hard", &hard);
+                if (hard)
+                        return -EPERM;
+                (void)read_one_line_file(np, &name);
+                *ret_index = idx;
+                *ret_name = name ? TAKE_PTR(name) : strdup(de->d_name);
+                return 0;
+        }
+        return -ENOENT;
 }
 
 void bt_format_bdaddr(const uint8_t a[6], char ret[18])

@@ -58,5 +58,13 @@ int bt_mgmt_set_public_address(int index, const uint8_t bdaddr[6], uint8_t *ret_
  * switch blocks it (nothing software can do), -ENOENT when hciN has no rfkill switch. */
 int bt_rfkill_unblock_hci(const char *sys, const char *rfkill_dev, int index);
 
+/* A Bluetooth rfkill switch that powers the controller itself (a platform driver's, such as
+ * Amlogic's aml-bt or rfkill-gpio), not the one each hciN gets: its index and name. -ENOENT
+ * when there is none, -EPERM when it is hard-blocked. */
+int bt_rfkill_find_power_switch(const char *sys, uint32_t *ret_index, char **ret_name);
+
+/* Blocks or unblocks one rfkill switch by index. */
+int bt_rfkill_set(const char *rfkill_dev, uint32_t index, bool block);
+
 /* "01:23:45:67:89:AB" */
 void bt_format_bdaddr(const uint8_t a[6], char ret[18]);

@@ -11,6 +11,7 @@ The kernel path is checked with fake sysfs trees and kernel logs."""
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -208,6 +209,33 @@ def main():
     h.check(r["verdict"] == "failed" and "cannot open /dev/ttyBT" in r["summary"]
             and "Device=" in (r.get("remedy") or ""), "no-tty: failed, naming the tty and Device=",
             r["summary"])
+
+    # A platform rfkill switch powers the chip (as vendor kernels' Bluetooth power drivers
+    # register): hwctld switches it off and on before the bring-up. /dev/rfkill is a plain file
+    # here, so the events hwctld wrote can be read back (struct rfkill_event, 8 bytes each).
+    with tempfile.TemporaryDirectory(prefix="hwctl-bt-power-") as tmp:
+        emu = Emulator(tmp, "BCM4345C0", os.path.join(FW, "BCM4345C0.hcd"))
+        try:
+            root = sysroot(tmp, "bcm2711-rpi-4-b.dtb", ["BCM4345C0"], emu.pty)
+            sw = os.path.join(root, "sys/class/rfkill/rfkill7")
+            os.makedirs(sw)
+            for k, v in (("type", "bluetooth"), ("name", "bt-dev"), ("index", "7"),
+                         ("soft", "0"), ("hard", "0")):
+                with open(os.path.join(sw, k), "w") as f:
+                    f.write(v + "\n")
+            open(os.path.join(root, "dev/rfkill"), "wb").close()
+            _, r, _ = run_probe(tmp, root, user)
+            with open(os.path.join(root, "dev/rfkill"), "rb") as f:
+                events = f.read()
+        finally:
+            emu.stop()
+    want = struct.pack("<IBBBB", 7, 2, 2, 1, 0) + struct.pack("<IBBBB", 7, 2, 2, 0, 0)
+    h.check(events == want, "power: rfkill switch bt-dev blocked then unblocked, by index",
+            events.hex())
+    pc = r["details"].get("power_cycle") or {}
+    h.check(pc.get("via") == "rfkill" and pc.get("switch") == "bt-dev" and "error" not in pc,
+            "power: the power cycle is in the details", json.dumps(pc))
+    h.check(r["details"].get("chip") == "BCM4345C0", "power: the chip came up after it")
 
     # Attach=off leaves the controller alone.
     r, _, _ = case("off", "bcm2711-rpi-4-b.dtb", "[Bluetooth]\nAttach=off\n")
