@@ -18,79 +18,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "bt-bcm.h"
-#include "bt-diagnose.h"
+#include "bluetooth.h"
 #include "bt-firmware.h"
-#include "bt-sysfs.h"
-#include "probe.h"
-
-#define BT_POLL_USEC          (100 * USEC_PER_MSEC)
-#define BT_TIMER_ACCURACY     (1 * USEC_PER_MSEC)
-#define BT_REBIND_MAX         2
-#define BT_REBIND_PAUSE_USEC  (1 * USEC_PER_SEC) /* doubles each time */
-/* HCIDEVUP runs the driver's whole setup; its commands time out after some seconds each. */
-#define BT_KERNEL_SETUP_USEC  (60 * USEC_PER_SEC)
-#define BT_USERSPACE_USEC     (90 * USEC_PER_SEC)
-
-typedef enum BtPath {
-        BT_PATH_USERSPACE,
-        BT_PATH_KERNEL,
-} BtPath;
-
-/* What outlives a run: the tty handed to the kernel, and what the run that attached it found. */
-typedef struct BtState {
-        char *config; /* the [Bluetooth] section it was attached with, as JSON */
-        int fd;
-        int hci_index;
-        char *sys;
-        Verdict verdict;
-        char *summary;
-        char *remedy;
-        json_object *details;
-} BtState;
-
-typedef struct BtJob {
-        BtPath path;
-        BtState *state;
-        /* inputs, copied: the configuration may be reloaded while the worker runs */
-        char *device;      /* as a person knows it: /dev/ttyAMA0 */
-        char *device_path; /* the same under the sysroot */
-        char *sysroot, *sys, *kmsg, *rfkill;
-        char *config; /* the [Bluetooth] section as JSON, for the state */
-        int rfkill_r; /* bt_rfkill_unblock_hci(), when HCIDEVUP met a block */
-        char *power_switch; /* the rfkill switch that power-cycled the chip, NULL when none */
-        int power_r;
-        char **firmware_dirs, **compatibles;
-        char *serial, *expected_chip;
-        uint8_t address[6];
-        bool address_set;
-        uint32_t target;
-        bool flow_control;
-        uint64_t kernel_timeout;
-        const Board *board; /* the run's board, only used on the loop */
-        /* userspace results */
-        int fd;
-        BcmReport rep;
-        int setup_r, attach_r, up_r;
-        int hci_index;
-        BtHciInfo info;
-        /* kernel path */
-        char *uart_path;
-        sd_event_source *timer;
-        uint64_t deadline;
-        unsigned rebinds;
-        char *serdev_dir, *driver;
-        uint64_t started;
-        bool unconfigured;    /* the kernel found only a default address */
-        bool mgmt_tried;
-        int mgmt_r;           /* setting one over the management channel */
-        uint8_t mgmt_status;
-        uint8_t assigned[6];
-} BtJob;
 
 static void bt_state_free(void *p)
 {
@@ -113,7 +46,7 @@ static void bt_state_free(void *p)
         free(s);
 }
 
-static BtJob *bt_job_free(BtJob *j)
+BtJob *bt_job_free(BtJob *j)
 {
         if (!j)
                 return NULL;
@@ -227,22 +160,22 @@ static bool bt_applies(const Board *b, const Config *c, const char **ret_reason)
 
 /* --- Details --- */
 
-static void add_str(json_object *o, const char *k, const char *v)
+void bt_add_str(json_object *o, const char *k, const char *v)
 {
         json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
 }
 
-static void add_int(json_object *o, const char *k, int64_t v)
+void bt_add_int(json_object *o, const char *k, int64_t v)
 {
         json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static void add_bdaddr(json_object *o, const char *k, const uint8_t a[6])
+void bt_add_bdaddr(json_object *o, const char *k, const uint8_t a[6])
 {
         char buf[18];
 
         bt_format_bdaddr(a, buf);
-        add_str(o, k, buf);
+        bt_add_str(o, k, buf);
 }
 
 static void add_subversion(json_object *o, uint16_t subversion)
@@ -250,10 +183,10 @@ static void add_subversion(json_object *o, uint16_t subversion)
         char buf[8];
 
         snprintf(buf, sizeof(buf), "0x%04x", subversion);
-        add_str(o, "subversion", buf);
+        bt_add_str(o, "subversion", buf);
 }
 
-static const char *base_name(const char *p)
+const char *bt_base_name(const char *p)
 {
         const char *s = p ? strrchr(p, '/') : NULL;
         return s ? s + 1 : p;
@@ -270,16 +203,16 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
 {
         json_object *steps = json_object_new_array();
 
-        add_str(d, "chip", rep->chip[0] ? rep->chip : NULL);
+        bt_add_str(d, "chip", rep->chip[0] ? rep->chip : NULL);
         if (rep->subversion)
                 add_subversion(d, rep->subversion);
         if (rep->name[0])
-                add_str(d, "name", rep->name);
+                bt_add_str(d, "name", rep->name);
         if (rep->firmware_path) {
                 json_object *fw = json_object_new_object();
-                add_str(fw, "path", on_system(rep->firmware_path, sysroot));
-                add_int(fw, "size", (int64_t)rep->firmware_size);
-                add_int(fw, "records", (int64_t)rep->firmware_records);
+                bt_add_str(fw, "path", on_system(rep->firmware_path, sysroot));
+                bt_add_int(fw, "size", (int64_t)rep->firmware_size);
+                bt_add_int(fw, "records", (int64_t)rep->firmware_records);
                 json_object_object_add(d, "firmware", fw);
         } else
                 json_object_object_add(d, "firmware", NULL);
@@ -289,11 +222,11 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
                         json_object_array_add(t, json_object_new_string(*p));
                 json_object_object_add(d, "firmware_tried", t);
         }
-        add_int(d, "baud", rep->baud);
-        add_int(d, "baud_wanted", rep->baud_wanted);
+        bt_add_int(d, "baud", rep->baud);
+        bt_add_int(d, "baud_wanted", rep->baud_wanted);
         json_object_object_add(d, "flow_control", json_object_new_boolean(rep->flow_control));
         if (rep->subversion)
-                add_bdaddr(d, "address", rep->bdaddr);
+                bt_add_bdaddr(d, "address", rep->bdaddr);
         json_object_object_add(d, "address_assigned",
                                json_object_new_boolean(rep->bdaddr_assigned));
         if (rep->subversion && bcm_bdaddr_is_default(rep->bdaddr))
@@ -303,11 +236,11 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
                 const BcmStep *st = &rep->steps[i];
                 json_object *s = json_object_new_object();
 
-                add_str(s, "step", st->name);
-                add_int(s, "baud", st->baud);
+                bt_add_str(s, "step", st->name);
+                bt_add_int(s, "baud", st->baud);
                 json_object_object_add(s, "ms", json_object_new_double((double)st->usec / 1000.0));
                 if (st->error)
-                        add_str(s, "error", strerror(-st->error));
+                        bt_add_str(s, "error", strerror(-st->error));
                 json_object_array_add(steps, s);
         }
         json_object_object_add(d, "steps", steps);
@@ -315,24 +248,24 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
                                json_object_new_double((double)rep->total_usec / 1000.0));
 }
 
-static void add_hci_info(json_object *d, const BtHciInfo *info)
+void bt_add_hci_info(json_object *d, const BtHciInfo *info)
 {
         const char *chip;
 
-        add_str(d, "hci", info->name[0] ? info->name : NULL);
+        bt_add_str(d, "hci", info->name[0] ? info->name : NULL);
         json_object_object_add(d, "up", json_object_new_boolean(info->up));
-        add_bdaddr(d, "address", info->bdaddr);
+        bt_add_bdaddr(d, "address", info->bdaddr);
         if (!info->have_version)
                 return;
         chip = bcm_chip_from_subversion(info->lmp_subversion);
         if (chip)
-                add_str(d, "chip", chip);
+                bt_add_str(d, "chip", chip);
         add_subversion(d, info->lmp_subversion);
-        add_int(d, "manufacturer", info->manufacturer);
+        bt_add_int(d, "manufacturer", info->manufacturer);
 }
 
 /* HCIDEVUP, lifting a soft rfkill block first when that is what stands in the way. */
-static int bring_up(BtJob *j, BtHciInfo *info)
+int bt_bring_up(BtJob *j, BtHciInfo *info)
 {
         int r = bt_hci_bring_up(j->hci_index, info), u;
 
@@ -345,14 +278,14 @@ static int bring_up(BtJob *j, BtHciInfo *info)
         return bt_hci_bring_up(j->hci_index, info);
 }
 
-static void add_rfkill(json_object *d, const BtJob *j)
+void bt_add_rfkill(json_object *d, const BtJob *j)
 {
         if (j->rfkill_r == 1)
                 json_object_object_add(d, "rfkill_unblocked", json_object_new_boolean(true));
         else if (j->rfkill_r == -EPERM)
-                add_str(d, "rfkill", "hard-blocked");
+                bt_add_str(d, "rfkill", "hard-blocked");
         else if (j->rfkill_r < 0)
-                add_str(d, "rfkill_error", strerror(-j->rfkill_r));
+                bt_add_str(d, "rfkill_error", strerror(-j->rfkill_r));
 }
 
 /* --- Userspace path --- */
@@ -391,12 +324,12 @@ static void add_power_cycle(json_object *d, const BtJob *j)
         if (!j->power_switch && j->power_r == 0)
                 return;
         o = json_object_new_object();
-        add_str(o, "via", "rfkill");
-        add_str(o, "switch", j->power_switch);
+        bt_add_str(o, "via", "rfkill");
+        bt_add_str(o, "switch", j->power_switch);
         if (j->power_r == -EPERM)
-                add_str(o, "error", "hard-blocked");
+                bt_add_str(o, "error", "hard-blocked");
         else if (j->power_r < 0)
-                add_str(o, "error", strerror(-j->power_r));
+                bt_add_str(o, "error", strerror(-j->power_r));
         json_object_object_add(d, "power_cycle", o);
 }
 
@@ -430,7 +363,7 @@ static int userspace_work(void *userdata)
         /* hciN exists once the protocol is set, but the kernel may still be finishing its
          * registration: HCIDEVUP then says ENODEV for a moment. */
         for (unsigned i = 0; i < 50; i++) {
-                j->up_r = bring_up(j, &j->info);
+                j->up_r = bt_bring_up(j, &j->info);
                 if (j->up_r != -ENODEV)
                         break;
                 (void)poll(NULL, 0, 20);
@@ -442,7 +375,7 @@ static void summary_tail(char **s, const BcmReport *rep)
 {
         char *t = strdup_printf("%s at %u baud, %s, fw %s", strempty(*s), rep->baud,
                                 rep->flow_control ? "flow control" : "no flow control",
-                                rep->firmware_path ? base_name(rep->firmware_path) : "none");
+                                rep->firmware_path ? bt_base_name(rep->firmware_path) : "none");
         free(*s);
         *s = t;
 }
@@ -457,12 +390,12 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         if (probe_context_cancelled(ctx))
                 return;
         d = probe_context_details(ctx);
-        add_str(d, "path", "userspace");
-        add_str(d, "device", j->device);
+        bt_add_str(d, "path", "userspace");
+        bt_add_str(d, "device", j->device);
         add_power_cycle(d, j);
         add_report(d, &j->rep, j->sysroot);
         if (j->rep.cause)
-                add_str(d, "cause", j->rep.cause);
+                bt_add_str(d, "cause", j->rep.cause);
 
         if (j->fd < 0) {
                 probe_set_remedy(ctx,
@@ -488,15 +421,15 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
                 probe_done(ctx, VERDICT_FAILED, "%s", strna(summary));
                 return;
         }
-        add_int(d, "hci_index", j->hci_index);
-        add_hci_info(d, &j->info);
+        bt_add_int(d, "hci_index", j->hci_index);
+        bt_add_hci_info(d, &j->info);
         /* The chip from our own identification is the better name (the table covers the ROM
          * builds the kernel does not). */
-        add_str(d, "chip", j->rep.chip);
+        bt_add_str(d, "chip", j->rep.chip);
         if (!j->info.name[0]) {
                 char name[16];
                 snprintf(name, sizeof(name), "hci%d", j->hci_index);
-                add_str(d, "hci", name);
+                bt_add_str(d, "hci", name);
         }
 
         /* From here the tty belongs to the handle: hciN lives as long as it is open. */
@@ -511,7 +444,7 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         st->config = TAKE_PTR(j->config);
         probe_handle_set_state(probe_context_handle(ctx), st, bt_state_free);
 
-        add_rfkill(d, j);
+        bt_add_rfkill(d, j);
         if (j->up_r == -ERFKILL) {
                 probe_set_remedy(ctx, "%s", j->rfkill_r == -EPERM
                                                     ? "a hardware switch (rfkill hard block) "
@@ -542,330 +475,6 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         st->summary = TAKE_PTR(summary);
         st->remedy = j->rep.remedy ? strdup(j->rep.remedy) : NULL;
         st->details = json_object_get(d);
-}
-
-/* --- Kernel path --- */
-
-static int kernel_arm(ProbeContext *ctx, BtJob *j);
-
-/* Reads the kernel log and the live pins and asks bt-diagnose.c; the details get the cause, the
- * evidence and the relevant kernel lines. failure: hciN did not come up (else: it is up, did it
- * come up with less?). */
-static int kernel_diagnose(BtJob *j, bool failure, json_object *d, BtDiagnosis *ret)
-{
-        _cleanup_(bt_kmsg_freep) BtKmsg *k = NULL;
-        _cleanup_free_ char *pinctrl = strdup_printf("%s/kernel/debug/pinctrl", j->sys);
-        _cleanup_free_ char *pinmux_pins = NULL, *pins = NULL, *live_evidence = NULL;
-        BtFindings f = {};
-        BtDiagnoseInput in = {.board = j->board, .live_rtscts = TRISTATE_UNKNOWN};
-        json_object *log;
-        int r;
-
-        if (!pinctrl)
-                return -ENOMEM;
-        r = bt_kmsg_read(j->kmsg, NULL, &k);
-        if (r >= 0)
-                r = bt_findings_from_kmsg(k, failure ? -1 : j->hci_index, &f);
-        if (r >= 0)
-                in.findings = &f;
-        else
-                add_str(d, "kernel_log_error", strerror(-r));
-        if (bt_pinctrl_read(pinctrl, &pinmux_pins, &pins) >= 0 &&
-            bt_live_rtscts(j->board, pinmux_pins, pins, &in.live_rtscts, &live_evidence) >= 0)
-                in.live_evidence = live_evidence;
-
-        r = failure ? bt_diagnose_failure(&in, ret) : bt_diagnose_degraded(&in, ret);
-        if (r >= 0) {
-                add_str(d, "cause", bt_cause_to_string(ret->cause));
-                if (ret->cause_text)
-                        add_str(d, "cause_text", ret->cause_text);
-                if (ret->evidence)
-                        json_object_object_add(d, "evidence", json_object_get(ret->evidence));
-                if (ret->also) {
-                        json_object *a = json_object_new_array();
-                        STRV_FOREACH (p, ret->also)
-                                json_object_array_add(a, json_object_new_string(*p));
-                        json_object_object_add(d, "also", a);
-                }
-        }
-        if (k) {
-                /* The newest lines are the ones that matter: the last 40. */
-                size_t from = k->n_records > 40 ? k->n_records - 40 : 0;
-
-                log = json_object_new_array();
-                for (size_t i = from; i < k->n_records; i++)
-                        json_object_array_add(log, json_object_new_string(k->records[i].text));
-                json_object_object_add(d, "kernel_log", log);
-        }
-        if (f.patch)
-                add_str(d, "firmware", f.patch);
-        bt_findings_done(&f);
-        return r;
-}
-
-/* Causes that may pass on another try: a controller that did not answer, or not at speed. */
-static bool cause_is_transient(BtCause c)
-{
-        return c == BT_CAUSE_BAUD_TIMEOUT || c == BT_CAUSE_NO_RESPONSE || c == BT_CAUSE_FRAMING ||
-               c == BT_CAUSE_UNKNOWN;
-}
-
-static void kernel_fail_diagnosed(ProbeContext *ctx, BtJob *j, const char *what)
-{
-        BtDiagnosis dg = {};
-        int r;
-
-        r = kernel_diagnose(j, true, probe_context_details(ctx), &dg);
-        if (r < 0) {
-                probe_fail(ctx, r, "%s, and no diagnosis was possible: %m", what);
-                return;
-        }
-        if (dg.remedy)
-                probe_set_remedy(ctx, "%s", dg.remedy);
-        probe_done(ctx, VERDICT_FAILED, "%s: %s", what,
-                   dg.cause_text ?: "the kernel log names no cause");
-        bt_diagnosis_done(&dg);
-}
-
-static int kernel_up_work(void *userdata)
-{
-        BtJob *j = userdata;
-        uint8_t want[6];
-        uint64_t deadline;
-
-        j->up_r = bring_up(j, &j->info);
-        if (j->up_r != -EOPNOTSUPP)
-                return j->up_r;
-        /* Unconfigured: btbcm found a default address ("Using default device address") and the
-         * kernel will not bring the controller up without a real one. Give it the configured
-         * or the board's stable address; the kernel then runs the setup again with it. */
-        j->unconfigured = true;
-        if (j->address_set)
-                memcpy(want, j->address, 6);
-        else if (!j->serial || bcm_bdaddr_from_serial(j->serial, want) < 0)
-                return j->up_r;
-        /* The kernel may still be finishing the setup that found the default address: the
-         * management channel refuses the index until then. */
-        j->mgmt_tried = true;
-        for (unsigned i = 0; i < 10; i++) {
-                j->mgmt_r = bt_mgmt_set_public_address(j->hci_index, want, &j->mgmt_status);
-                if (j->mgmt_r >= 0)
-                        break;
-                (void)poll(NULL, 0, 300);
-        }
-        if (j->mgmt_r < 0)
-                return j->up_r;
-        memcpy(j->assigned, want, 6);
-        deadline = now_usec(CLOCK_MONOTONIC) + BT_KERNEL_SETUP_USEC;
-        do {
-                j->up_r = bring_up(j, &j->info);
-                if (j->up_r != -EOPNOTSUPP && j->up_r != -ENODEV && j->up_r != -EBUSY)
-                        break;
-                (void)poll(NULL, 0, 200);
-        } while (now_usec(CLOCK_MONOTONIC) < deadline);
-        return j->up_r;
-}
-
-static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j);
-
-static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
-{
-        BtJob *j = userdata;
-        json_object *d;
-        BtDiagnosis dg = {};
-        _cleanup_free_ char *summary = NULL;
-        const char *chip;
-        int r;
-
-        if (probe_context_cancelled(ctx)) {
-                bt_job_free(j);
-                return;
-        }
-        d = probe_context_details(ctx);
-        add_hci_info(d, &j->info);
-        if (!j->info.name[0]) {
-                char name[16];
-                snprintf(name, sizeof(name), "hci%d", j->hci_index);
-                add_str(d, "hci", name);
-        }
-        add_str(d, "driver", j->driver);
-        add_rfkill(d, j);
-        if (j->unconfigured) {
-                json_object_object_add(d, "unconfigured", json_object_new_boolean(true));
-                if (j->mgmt_tried && j->mgmt_r == 0) {
-                        add_bdaddr(d, "address", j->assigned);
-                        json_object_object_add(d, "address_assigned",
-                                               json_object_new_boolean(true));
-                } else if (j->mgmt_tried) {
-                        add_str(d, "address_error", strerror(-j->mgmt_r));
-                        add_int(d, "address_mgmt_status", j->mgmt_status);
-                }
-        }
-        if (j->up_r == -EOPNOTSUPP && j->unconfigured) {
-                probe_set_remedy(ctx, "set Address= in [Bluetooth] of hwctl.conf, or "
-                                      "local-bd-address on %s in the device tree",
-                                 j->board->bluetooth.node_path ?: "the Bluetooth node");
-                probe_done(ctx, VERDICT_DEGRADED,
-                           "hci%d on %s is registered but unconfigured: the controller has only "
-                           "its default address and %s",
-                           j->hci_index, j->uart_path,
-                           j->mgmt_tried ? "setting one did not configure it"
-                                         : "no Address=, board serial or machine-id gives one");
-                bt_job_free(j);
-                return;
-        }
-        if (j->up_r < 0) {
-                if (kernel_try_rebind(ctx, j))
-                        return;
-                _cleanup_free_ char *what = strdup_printf(
-                        "hci%d is registered on %s but the kernel could not bring it up (%s)",
-                        j->hci_index, j->uart_path, strerror(-j->up_r));
-                kernel_fail_diagnosed(ctx, j, what ?: "the controller did not come up");
-                bt_job_free(j);
-                return;
-        }
-        /* Up: the kernel log still says whether with less than wanted. */
-        r = kernel_diagnose(j, false, d, &dg);
-        chip = j->info.have_version ? bcm_chip_from_subversion(j->info.lmp_subversion) : NULL;
-        summary = strdup_printf("hci%d %s on %s (kernel driver%s%s)", j->hci_index,
-                                chip ?: "controller", j->uart_path, j->driver ? " " : "",
-                                strempty(j->driver));
-        if (r >= 0 && dg.cause != BT_CAUSE_NONE) {
-                if (dg.remedy)
-                        probe_set_remedy(ctx, "%s", dg.remedy);
-                probe_done(ctx, VERDICT_DEGRADED, "%s; %s", strna(summary), strna(dg.cause_text));
-        } else
-                probe_done(ctx, VERDICT_OK, "%s", strna(summary));
-        bt_diagnosis_done(&dg);
-        bt_job_free(j);
-}
-
-static int kernel_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        ProbeContext *ctx = userdata;
-        BtJob *j = probe_context_get_userdata(ctx);
-        int r;
-
-        if (probe_context_cancelled(ctx))
-                return 0;
-        r = bt_sysfs_hci_for_uart(j->sys, j->uart_path, &j->hci_index);
-        if (r >= 0) {
-                free(j->serdev_dir);
-                free(j->driver);
-                j->serdev_dir = j->driver = NULL;
-                (void)bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver);
-                j->timer = sd_event_source_disable_unref(j->timer);
-                probe_context_set_userdata(ctx, NULL);
-                probe_progress(ctx, "hci%d appeared on %s; bringing it up", j->hci_index,
-                               j->uart_path);
-                r = probe_run_blocking(ctx, kernel_up_work, kernel_up_done, j);
-                if (r < 0) {
-                        bt_job_free(j);
-                        probe_fail(ctx, r, "cannot start bringing the controller up: %m");
-                }
-                return 0;
-        }
-        if (now_usec(CLOCK_MONOTONIC) < j->deadline)
-                return sd_event_source_set_time_relative(s, BT_POLL_USEC) < 0
-                               ? 0
-                               : sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-        j->timer = sd_event_source_disable_unref(j->timer);
-        probe_context_set_userdata(ctx, NULL);
-        if (kernel_try_rebind(ctx, j))
-                return 0;
-        {
-                _cleanup_free_ char *span = format_duration(j->kernel_timeout);
-                _cleanup_free_ char *what =
-                        strdup_printf("no Bluetooth controller appeared on %s within %s",
-                                      j->uart_path, strna(span));
-                kernel_fail_diagnosed(ctx, j, what ?: "no Bluetooth controller appeared");
-        }
-        bt_job_free(j);
-        return 0;
-}
-
-static int kernel_arm(ProbeContext *ctx, BtJob *j)
-{
-        int r;
-
-        j->deadline = now_usec(CLOCK_MONOTONIC) + j->kernel_timeout;
-        r = sd_event_add_time_relative(probe_context_event(ctx), &j->timer, CLOCK_MONOTONIC, 0,
-                                       BT_TIMER_ACCURACY, kernel_on_timer, ctx);
-        if (r < 0)
-                return r;
-        probe_context_set_userdata(ctx, j);
-        return 0;
-}
-
-static int kernel_on_rebind(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        ProbeContext *ctx = userdata;
-        BtJob *j = probe_context_get_userdata(ctx);
-        int r;
-
-        j->timer = sd_event_source_disable_unref(j->timer);
-        r = bt_sysfs_rebind(j->sys, j->serdev_dir, j->driver);
-        if (r >= 0)
-                r = kernel_arm(ctx, j);
-        if (r < 0) {
-                _cleanup_free_ char *what = strdup_printf(
-                        "the controller on %s did not come up, and rebinding %s failed (%s)",
-                        j->uart_path, j->driver, strerror(-r));
-                probe_context_set_userdata(ctx, NULL);
-                kernel_fail_diagnosed(ctx, j, what ?: "rebinding failed");
-                bt_job_free(j);
-        }
-        return 0;
-}
-
-/* For failures that may pass (timeouts, a controller that did not answer), the driver is
- * unbound and bound again after a pause that doubles each time. Returns true when a new attempt
- * is under way (the job then belongs to it). */
-static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j)
-{
-        uint64_t pause;
-
-        if (j->rebinds >= BT_REBIND_MAX)
-                return false;
-        if (!j->serdev_dir || !j->driver) {
-                free(j->serdev_dir);
-                free(j->driver);
-                j->serdev_dir = j->driver = NULL;
-                if (bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver) < 0 ||
-                    !j->driver)
-                        return false;
-        }
-        {
-                BtDiagnosis dg = {};
-                json_object *scratch = json_object_new_object();
-                bool transient = kernel_diagnose(j, true, scratch, &dg) >= 0 &&
-                                 cause_is_transient(dg.cause);
-
-                json_object_put(scratch);
-                bt_diagnosis_done(&dg);
-                if (!transient)
-                        return false;
-        }
-        pause = BT_REBIND_PAUSE_USEC << j->rebinds;
-        j->rebinds++;
-        add_int(probe_context_details(ctx), "rebinds", j->rebinds);
-        probe_progress(ctx, "rebinding %s to %s in %" PRIu64 " ms (attempt %u of %u) after a "
-                            "failure that may pass",
-                       base_name(j->serdev_dir), j->driver, pause / USEC_PER_MSEC, j->rebinds,
-                       BT_REBIND_MAX);
-        if (sd_event_add_time_relative(probe_context_event(ctx), &j->timer, CLOCK_MONOTONIC, pause,
-                                       BT_TIMER_ACCURACY, kernel_on_rebind, ctx) < 0)
-                return false;
-        probe_context_set_userdata(ctx, j);
-        return true;
-}
-
-static void kernel_cancel(ProbeContext *ctx)
-{
-        BtJob *j = probe_context_get_userdata(ctx);
-
-        probe_context_set_userdata(ctx, NULL);
-        bt_job_free(j);
 }
 
 /* --- The probe --- */
@@ -978,10 +587,10 @@ static int bt_run(ProbeContext *ctx)
                 j->serial = address_seed(ctx, b);
                 j->address_set = c->bluetooth.address_set;
                 memcpy(j->address, c->bluetooth.address, 6);
-                add_str(d, "path", "kernel");
-                add_str(d, "uart", b->bluetooth.uart_path);
-                add_str(d, "node", b->bluetooth.node_path);
-                add_str(d, "expected_chip", b->bluetooth.chip);
+                bt_add_str(d, "path", "kernel");
+                bt_add_str(d, "uart", b->bluetooth.uart_path);
+                bt_add_str(d, "node", b->bluetooth.node_path);
+                bt_add_str(d, "expected_chip", b->bluetooth.chip);
                 r = probe_extend_timeout(ctx, j->kernel_timeout * (BT_REBIND_MAX + 1) +
                                                       BT_KERNEL_SETUP_USEC * (BT_REBIND_MAX + 1));
                 if (r < 0)
@@ -992,7 +601,7 @@ static int bt_run(ProbeContext *ctx)
                                        "waiting up to %s for the kernel's Bluetooth driver on %s",
                                        strna(span), j->uart_path);
                 }
-                r = kernel_arm(ctx, j);
+                r = bt_kernel_arm(ctx, j);
                 if (r < 0)
                         return probe_fail(ctx, r, "cannot arm the wait for the controller: %m");
                 TAKE_PTR(j);
@@ -1033,7 +642,7 @@ static void bt_cancel(ProbeContext *ctx)
 {
         /* The userspace worker cannot be interrupted; its done callback frees the job. The kernel
          * path's wait is a timer on the loop. */
-        kernel_cancel(ctx);
+        bt_kernel_cancel(ctx);
 }
 
 static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **ret_summary,
@@ -1056,8 +665,8 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
         if (choose_path(b, c) == BT_PATH_KERNEL) {
                 _cleanup_free_ char *span = format_duration(c->bluetooth.kernel_timeout_usec);
 
-                add_str(details, "path", "kernel");
-                add_str(details, "uart", b->bluetooth.uart_path);
+                bt_add_str(details, "path", "kernel");
+                bt_add_str(details, "uart", b->bluetooth.uart_path);
                 s = strdup_printf("wait up to %s for the kernel's driver to bring up the %s on "
                                   "%s, then read it back; diagnose it if it does not come",
                                   strna(span), b->bluetooth.chip ?: "controller",
@@ -1075,12 +684,12 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
             bt_firmware_find(sysroot, c->bluetooth.firmware_dirs, b->bluetooth.chip,
                              b->compatible, &fw, &tried) < 0)
                 return -ENOMEM;
-        add_str(details, "path", "userspace");
-        add_str(details, "device", device);
-        add_int(details, "baud", baud);
+        bt_add_str(details, "path", "userspace");
+        bt_add_str(details, "device", device);
+        bt_add_int(details, "baud", baud);
         json_object_object_add(details, "flow_control", json_object_new_boolean(flow));
-        add_str(details, "expected_chip", b->bluetooth.chip);
-        add_str(details, "firmware", fw);
+        bt_add_str(details, "expected_chip", b->bluetooth.chip);
+        bt_add_str(details, "firmware", fw);
         s = strdup_printf("bring up the %s on %s at %u baud %s, patch %s, then attach it as hciN",
                           b->bluetooth.chip ?: "controller", device, baud,
                           flow ? "with RTS/CTS" : "without flow control",

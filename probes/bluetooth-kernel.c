@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The bluetooth probe's kernel path: the hciN hci_uart_bcm makes under the board's UART, brought
+ * up and read back, or diagnosed from the kernel log and the live pins; drivers rebound after
+ * failures that may pass. */
+#include <poll.h>
+#include <stdio.h>
+
+#include "bluetooth.h"
+#include "bt-diagnose.h"
+
+/* Reads the kernel log and the live pins and asks bt-diagnose.c; the details get the cause, the
+ * evidence and the relevant kernel lines. failure: hciN did not come up (else: it is up, did it
+ * come up with less?). */
+static int kernel_diagnose(BtJob *j, bool failure, json_object *d, BtDiagnosis *ret)
+{
+        _cleanup_(bt_kmsg_freep) BtKmsg *k = NULL;
+        _cleanup_free_ char *pinctrl = strdup_printf("%s/kernel/debug/pinctrl", j->sys);
+        _cleanup_free_ char *pinmux_pins = NULL, *pins = NULL, *live_evidence = NULL;
+        BtFindings f = {};
+        BtDiagnoseInput in = {.board = j->board, .live_rtscts = TRISTATE_UNKNOWN};
+        json_object *log;
+        int r;
+
+        if (!pinctrl)
+                return -ENOMEM;
+        r = bt_kmsg_read(j->kmsg, NULL, &k);
+        if (r >= 0)
+                r = bt_findings_from_kmsg(k, failure ? -1 : j->hci_index, &f);
+        if (r >= 0)
+                in.findings = &f;
+        else
+                bt_add_str(d, "kernel_log_error", strerror(-r));
+        if (bt_pinctrl_read(pinctrl, &pinmux_pins, &pins) >= 0 &&
+            bt_live_rtscts(j->board, pinmux_pins, pins, &in.live_rtscts, &live_evidence) >= 0)
+                in.live_evidence = live_evidence;
+
+        r = failure ? bt_diagnose_failure(&in, ret) : bt_diagnose_degraded(&in, ret);
+        if (r >= 0) {
+                bt_add_str(d, "cause", bt_cause_to_string(ret->cause));
+                if (ret->cause_text)
+                        bt_add_str(d, "cause_text", ret->cause_text);
+                if (ret->evidence)
+                        json_object_object_add(d, "evidence", json_object_get(ret->evidence));
+                if (ret->also) {
+                        json_object *a = json_object_new_array();
+                        STRV_FOREACH (p, ret->also)
+                                json_object_array_add(a, json_object_new_string(*p));
+                        json_object_object_add(d, "also", a);
+                }
+        }
+        if (k) {
+                /* The newest lines are the ones that matter: the last 40. */
+                size_t from = k->n_records > 40 ? k->n_records - 40 : 0;
+
+                log = json_object_new_array();
+                for (size_t i = from; i < k->n_records; i++)
+                        json_object_array_add(log, json_object_new_string(k->records[i].text));
+                json_object_object_add(d, "kernel_log", log);
+        }
+        if (f.patch)
+                bt_add_str(d, "firmware", f.patch);
+        bt_findings_done(&f);
+        return r;
+}
+
+/* Causes that may pass on another try: a controller that did not answer, or not at speed. */
+static bool cause_is_transient(BtCause c)
+{
+        return c == BT_CAUSE_BAUD_TIMEOUT || c == BT_CAUSE_NO_RESPONSE || c == BT_CAUSE_FRAMING ||
+               c == BT_CAUSE_UNKNOWN;
+}
+
+static void kernel_fail_diagnosed(ProbeContext *ctx, BtJob *j, const char *what)
+{
+        BtDiagnosis dg = {};
+        int r;
+
+        r = kernel_diagnose(j, true, probe_context_details(ctx), &dg);
+        if (r < 0) {
+                probe_fail(ctx, r, "%s, and no diagnosis was possible: %m", what);
+                return;
+        }
+        if (dg.remedy)
+                probe_set_remedy(ctx, "%s", dg.remedy);
+        probe_done(ctx, VERDICT_FAILED, "%s: %s", what,
+                   dg.cause_text ?: "the kernel log names no cause");
+        bt_diagnosis_done(&dg);
+}
+
+static int kernel_up_work(void *userdata)
+{
+        BtJob *j = userdata;
+        uint8_t want[6];
+        uint64_t deadline;
+
+        j->up_r = bt_bring_up(j, &j->info);
+        if (j->up_r != -EOPNOTSUPP)
+                return j->up_r;
+        /* Unconfigured: btbcm found a default address ("Using default device address") and the
+         * kernel will not bring the controller up without a real one. Give it the configured
+         * or the board's stable address; the kernel then runs the setup again with it. */
+        j->unconfigured = true;
+        if (j->address_set)
+                memcpy(want, j->address, 6);
+        else if (!j->serial || bcm_bdaddr_from_serial(j->serial, want) < 0)
+                return j->up_r;
+        /* The kernel may still be finishing the setup that found the default address: the
+         * management channel refuses the index until then. */
+        j->mgmt_tried = true;
+        for (unsigned i = 0; i < 10; i++) {
+                j->mgmt_r = bt_mgmt_set_public_address(j->hci_index, want, &j->mgmt_status);
+                if (j->mgmt_r >= 0)
+                        break;
+                (void)poll(NULL, 0, 300);
+        }
+        if (j->mgmt_r < 0)
+                return j->up_r;
+        memcpy(j->assigned, want, 6);
+        deadline = now_usec(CLOCK_MONOTONIC) + BT_KERNEL_SETUP_USEC;
+        do {
+                j->up_r = bt_bring_up(j, &j->info);
+                if (j->up_r != -EOPNOTSUPP && j->up_r != -ENODEV && j->up_r != -EBUSY)
+                        break;
+                (void)poll(NULL, 0, 200);
+        } while (now_usec(CLOCK_MONOTONIC) < deadline);
+        return j->up_r;
+}
+
+static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j);
+
+static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
+{
+        BtJob *j = userdata;
+        json_object *d;
+        BtDiagnosis dg = {};
+        _cleanup_free_ char *summary = NULL;
+        const char *chip;
+        int r;
+
+        if (probe_context_cancelled(ctx)) {
+                bt_job_free(j);
+                return;
+        }
+        d = probe_context_details(ctx);
+        bt_add_hci_info(d, &j->info);
+        if (!j->info.name[0]) {
+                char name[16];
+                snprintf(name, sizeof(name), "hci%d", j->hci_index);
+                bt_add_str(d, "hci", name);
+        }
+        bt_add_str(d, "driver", j->driver);
+        bt_add_rfkill(d, j);
+        if (j->unconfigured) {
+                json_object_object_add(d, "unconfigured", json_object_new_boolean(true));
+                if (j->mgmt_tried && j->mgmt_r == 0) {
+                        bt_add_bdaddr(d, "address", j->assigned);
+                        json_object_object_add(d, "address_assigned",
+                                               json_object_new_boolean(true));
+                } else if (j->mgmt_tried) {
+                        bt_add_str(d, "address_error", strerror(-j->mgmt_r));
+                        bt_add_int(d, "address_mgmt_status", j->mgmt_status);
+                }
+        }
+        if (j->up_r == -EOPNOTSUPP && j->unconfigured) {
+                probe_set_remedy(ctx, "set Address= in [Bluetooth] of hwctl.conf, or "
+                                      "local-bd-address on %s in the device tree",
+                                 j->board->bluetooth.node_path ?: "the Bluetooth node");
+                probe_done(ctx, VERDICT_DEGRADED,
+                           "hci%d on %s is registered but unconfigured: the controller has only "
+                           "its default address and %s",
+                           j->hci_index, j->uart_path,
+                           j->mgmt_tried ? "setting one did not configure it"
+                                         : "no Address=, board serial or machine-id gives one");
+                bt_job_free(j);
+                return;
+        }
+        if (j->up_r < 0) {
+                if (kernel_try_rebind(ctx, j))
+                        return;
+                _cleanup_free_ char *what = strdup_printf(
+                        "hci%d is registered on %s but the kernel could not bring it up (%s)",
+                        j->hci_index, j->uart_path, strerror(-j->up_r));
+                kernel_fail_diagnosed(ctx, j, what ?: "the controller did not come up");
+                bt_job_free(j);
+                return;
+        }
+        /* Up: the kernel log still says whether with less than wanted. */
+        r = kernel_diagnose(j, false, d, &dg);
+        chip = j->info.have_version ? bcm_chip_from_subversion(j->info.lmp_subversion) : NULL;
+        summary = strdup_printf("hci%d %s on %s (kernel driver%s%s)", j->hci_index,
+                                chip ?: "controller", j->uart_path, j->driver ? " " : "",
+                                strempty(j->driver));
+        if (r >= 0 && dg.cause != BT_CAUSE_NONE) {
+                if (dg.remedy)
+                        probe_set_remedy(ctx, "%s", dg.remedy);
+                probe_done(ctx, VERDICT_DEGRADED, "%s; %s", strna(summary), strna(dg.cause_text));
+        } else
+                probe_done(ctx, VERDICT_OK, "%s", strna(summary));
+        bt_diagnosis_done(&dg);
+        bt_job_free(j);
+}
+
+static int kernel_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        ProbeContext *ctx = userdata;
+        BtJob *j = probe_context_get_userdata(ctx);
+        int r;
+
+        if (probe_context_cancelled(ctx))
+                return 0;
+        r = bt_sysfs_hci_for_uart(j->sys, j->uart_path, &j->hci_index);
+        if (r >= 0) {
+                free(j->serdev_dir);
+                free(j->driver);
+                j->serdev_dir = j->driver = NULL;
+                (void)bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver);
+                j->timer = sd_event_source_disable_unref(j->timer);
+                probe_context_set_userdata(ctx, NULL);
+                probe_progress(ctx, "hci%d appeared on %s; bringing it up", j->hci_index,
+                               j->uart_path);
+                r = probe_run_blocking(ctx, kernel_up_work, kernel_up_done, j);
+                if (r < 0) {
+                        bt_job_free(j);
+                        probe_fail(ctx, r, "cannot start bringing the controller up: %m");
+                }
+                return 0;
+        }
+        if (now_usec(CLOCK_MONOTONIC) < j->deadline)
+                return sd_event_source_set_time_relative(s, BT_POLL_USEC) < 0
+                               ? 0
+                               : sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        j->timer = sd_event_source_disable_unref(j->timer);
+        probe_context_set_userdata(ctx, NULL);
+        if (kernel_try_rebind(ctx, j))
+                return 0;
+        {
+                _cleanup_free_ char *span = format_duration(j->kernel_timeout);
+                _cleanup_free_ char *what =
+                        strdup_printf("no Bluetooth controller appeared on %s within %s",
+                                      j->uart_path, strna(span));
+                kernel_fail_diagnosed(ctx, j, what ?: "no Bluetooth controller appeared");
+        }
+        bt_job_free(j);
+        return 0;
+}
+
+int bt_kernel_arm(ProbeContext *ctx, BtJob *j)
+{
+        int r;
+
+        j->deadline = now_usec(CLOCK_MONOTONIC) + j->kernel_timeout;
+        r = sd_event_add_time_relative(probe_context_event(ctx), &j->timer, CLOCK_MONOTONIC, 0,
+                                       BT_TIMER_ACCURACY, kernel_on_timer, ctx);
+        if (r < 0)
+                return r;
+        probe_context_set_userdata(ctx, j);
+        return 0;
+}
+
+static int kernel_on_rebind(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        ProbeContext *ctx = userdata;
+        BtJob *j = probe_context_get_userdata(ctx);
+        int r;
+
+        j->timer = sd_event_source_disable_unref(j->timer);
+        r = bt_sysfs_rebind(j->sys, j->serdev_dir, j->driver);
+        if (r >= 0)
+                r = bt_kernel_arm(ctx, j);
+        if (r < 0) {
+                _cleanup_free_ char *what = strdup_printf(
+                        "the controller on %s did not come up, and rebinding %s failed (%s)",
+                        j->uart_path, j->driver, strerror(-r));
+                probe_context_set_userdata(ctx, NULL);
+                kernel_fail_diagnosed(ctx, j, what ?: "rebinding failed");
+                bt_job_free(j);
+        }
+        return 0;
+}
+
+/* For failures that may pass (timeouts, a controller that did not answer), the driver is
+ * unbound and bound again after a pause that doubles each time. Returns true when a new attempt
+ * is under way (the job then belongs to it). */
+static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j)
+{
+        uint64_t pause;
+
+        if (j->rebinds >= BT_REBIND_MAX)
+                return false;
+        if (!j->serdev_dir || !j->driver) {
+                free(j->serdev_dir);
+                free(j->driver);
+                j->serdev_dir = j->driver = NULL;
+                if (bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver) < 0 ||
+                    !j->driver)
+                        return false;
+        }
+        {
+                BtDiagnosis dg = {};
+                json_object *scratch = json_object_new_object();
+                bool transient = kernel_diagnose(j, true, scratch, &dg) >= 0 &&
+                                 cause_is_transient(dg.cause);
+
+                json_object_put(scratch);
+                bt_diagnosis_done(&dg);
+                if (!transient)
+                        return false;
+        }
+        pause = BT_REBIND_PAUSE_USEC << j->rebinds;
+        j->rebinds++;
+        bt_add_int(probe_context_details(ctx), "rebinds", j->rebinds);
+        probe_progress(ctx, "rebinding %s to %s in %" PRIu64 " ms (attempt %u of %u) after a "
+                            "failure that may pass",
+                       bt_base_name(j->serdev_dir), j->driver, pause / USEC_PER_MSEC, j->rebinds,
+                       BT_REBIND_MAX);
+        if (sd_event_add_time_relative(probe_context_event(ctx), &j->timer, CLOCK_MONOTONIC, pause,
+                                       BT_TIMER_ACCURACY, kernel_on_rebind, ctx) < 0)
+                return false;
+        probe_context_set_userdata(ctx, j);
+        return true;
+}
+
+void bt_kernel_cancel(ProbeContext *ctx)
+{
+        BtJob *j = probe_context_get_userdata(ctx);
+
+        probe_context_set_userdata(ctx, NULL);
+        bt_job_free(j);
+}
