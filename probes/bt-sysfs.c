@@ -25,6 +25,22 @@ static void closedirp(DIR **d)
                 closedir(*d);
 }
 
+/* Opens <sys>/<rel> for listing; *ret_path gets the directory's path. */
+static int open_class(const char *sys, const char *rel, char **ret_path, DIR **ret)
+{
+        _cleanup_free_ char *path = strdup_printf("%s/%s", sys, rel);
+        DIR *d;
+
+        if (!path)
+                return -ENOMEM;
+        d = opendir(path);
+        if (!d)
+                return -ENOENT;
+        *ret_path = TAKE_PTR(path);
+        *ret = d;
+        return 0;
+}
+
 char *bt_sysfs_of_node(const char *device_dir)
 {
         _cleanup_free_ char *link = strdup_printf("%s/of_node", device_dir);
@@ -53,15 +69,14 @@ static bool dir_is_uart(const char *dir, const char *uart_path)
 
 int bt_sysfs_tty_for_uart(const char *sys, const char *uart_path, char **ret_name)
 {
-        _cleanup_free_ char *class = strdup_printf("%s/class/tty", sys);
+        _cleanup_free_ char *class = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
+        int r;
 
-        if (!class)
-                return -ENOMEM;
-        d = opendir(class);
-        if (!d)
-                return -ENOENT;
+        r = open_class(sys, "class/tty", &class, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *dev = NULL;
 
@@ -111,16 +126,15 @@ static bool below_uart(const char *sys, const char *dir, const char *uart_path)
 
 int bt_sysfs_hci_for_uart(const char *sys, const char *uart_path, int *ret_index)
 {
-        _cleanup_free_ char *class = strdup_printf("%s/class/bluetooth", sys);
+        _cleanup_free_ char *class = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
         int best = -1;
+        int r;
 
-        if (!class)
-                return -ENOMEM;
-        d = opendir(class);
-        if (!d)
-                return -ENOENT;
+        r = open_class(sys, "class/bluetooth", &class, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *dev = NULL;
                 char *end;
@@ -165,17 +179,16 @@ static char *link_basename(const char *link)
 int bt_sysfs_serdev_for_uart(const char *sys, const char *uart_path, char **ret_dir,
                              char **ret_driver)
 {
-        _cleanup_free_ char *bus = strdup_printf("%s/bus/serial/devices", sys);
+        _cleanup_free_ char *bus = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
+        int r;
 
-        if (!bus)
-                return -ENOMEM;
-        d = opendir(bus);
-        if (!d)
-                return -ENOENT;
+        r = open_class(sys, "bus/serial/devices", &bus, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
-                _cleanup_free_ char *dev = NULL, *real = NULL, *parent = NULL, *drv = NULL;
+                _cleanup_free_ char *dev = NULL, *real = NULL, *drv = NULL;
 
                 /* The serdev bus is "serial": serial0 is the controller, serial0-0 the device. */
                 if (de->d_name[0] == '.' || !strchr(de->d_name, '-'))
@@ -402,15 +415,14 @@ int bt_rfkill_set(const char *rfkill_dev, uint32_t index, bool block)
 
 int bt_rfkill_find_power_switch(const char *sys, uint32_t *ret_index, char **ret_name)
 {
-        _cleanup_free_ char *class = strdup_printf("%s/class/rfkill", sys);
+        _cleanup_free_ char *class = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
+        int r;
 
-        if (!class)
-                return -ENOMEM;
-        d = opendir(class);
-        if (!d)
-                return -ENOENT;
+        r = open_class(sys, "class/rfkill", &class, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *dir = NULL, *real = NULL, *type = NULL, *tp = NULL,
                                     *np = NULL, *name = NULL;
