@@ -5,11 +5,10 @@
 # The fixtures under fixtures/dts are compiled at build time; -@ keeps __symbols__ as the real
 # vendor and mainline builds do.
 set(HWCTL_BOARD_FIXTURE_DTB_DIR "${CMAKE_CURRENT_BINARY_DIR}/fixtures/dtb")
-find_program(HWCTL_DTC dtc)
+find_program(HWCTL_DTC dtc REQUIRED) # device-tree-compiler, from scripts/setup
 file(GLOB HWCTL_BOARD_FIXTURE_DTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/dts/*.dts)
 set(HWCTL_BOARD_FIXTURE_DTBS)
-if(HWCTL_DTC)
-        foreach(dts ${HWCTL_BOARD_FIXTURE_DTS})
+foreach(dts ${HWCTL_BOARD_FIXTURE_DTS})
                 get_filename_component(name ${dts} NAME_WLE)
                 set(dtb "${HWCTL_BOARD_FIXTURE_DTB_DIR}/${name}.dtb")
                 add_custom_command(OUTPUT ${dtb}
@@ -18,26 +17,21 @@ if(HWCTL_DTC)
                         DEPENDS ${dts}
                         COMMENT "Compiling board fixture ${name}.dts")
                 list(APPEND HWCTL_BOARD_FIXTURE_DTBS ${dtb})
-        endforeach()
-else()
-        message(STATUS
-                "dtc not found: the board fixture tests skip (install device-tree-compiler)")
-endif()
+endforeach()
 add_custom_target(board-fixture-dtbs ALL DEPENDS ${HWCTL_BOARD_FIXTURE_DTBS})
 
 set(HWCTL_BOARD_TEST_HELPER unit/dt-fs-writer.c)
 
-hwctl_unit_test(test-board-revision unit/test-board-revision.c)
-hwctl_unit_test(test-board-dtb unit/test-board-dtb.c)
-hwctl_unit_test(test-board-vendor unit/test-board-vendor.c)
-hwctl_unit_test(test-board-live unit/test-board-live.c ${HWCTL_BOARD_TEST_HELPER})
-hwctl_unit_test(test-board-malformed unit/test-board-malformed.c ${HWCTL_BOARD_TEST_HELPER})
+hwctl_test(test-board-revision unit SOURCES unit/test-board-revision.c)
+hwctl_test(test-board-dtb unit SOURCES unit/test-board-dtb.c)
+hwctl_test(test-board-vendor unit SOURCES unit/test-board-vendor.c)
+hwctl_test(test-board-live unit SOURCES unit/test-board-live.c ${HWCTL_BOARD_TEST_HELPER}
+        LINK fdt::fdt)
+hwctl_test(test-board-malformed unit SOURCES unit/test-board-malformed.c ${HWCTL_BOARD_TEST_HELPER}
+        LINK fdt::fdt)
 
 foreach(t test-board-vendor test-board-live test-board-malformed)
         add_dependencies(${t} board-fixture-dtbs)
         target_compile_definitions(${t} PRIVATE
                 HWCTL_BOARD_FIXTURE_DTB_DIR="${HWCTL_BOARD_FIXTURE_DTB_DIR}")
-endforeach()
-foreach(t test-board-live test-board-malformed)
-        target_link_libraries(${t} PRIVATE fdt::fdt)
 endforeach()

@@ -2,9 +2,9 @@
 # The network probe: the planner without privileges; namespaces, dnsmasq and dhcpcd as root.
 # Each namespace test skips (77) with its reason when not root or a tool is missing; the whole
 # tier runs in well under 3 minutes (two subnets ~30 s, one subnet ~10 s, storm ~10 s).
-hwctl_unit_test(test-network-plan unit/test-network-plan.c)
+hwctl_test(test-network-plan unit SOURCES network/test-network-plan.c)
 foreach(t two_subnets same_subnet storm)
         string(REPLACE "_" "-" name network-${t})
-        hwctl_script_test(${name} ${CMAKE_CURRENT_SOURCE_DIR}/network/test_${t}.py)
-        set_tests_properties(${name} PROPERTIES LABELS "root;slow" RUN_SERIAL TRUE TIMEOUT 180)
+        hwctl_test(${name} network COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/network/test_${t}.py
+                LABELS "root;slow" SERIAL TIMEOUT 180)
 endforeach()

@@ -170,7 +170,7 @@ for baud, flow in ((3000000, True), (921600, False)):
         extra = res[-1][2]
         # hciattach sends the patch at the operating speed, with or without flow control;
         # hwctld says at which speed it did (its "patch" step), else: at the operating speed
-        # with flow control, at 115200 without (probes/bt-bcm-setup.c).
+        # with flow control, at 115200 without (probes/bluetooth/bt-bcm-setup.c).
         pbaud = baud if tool == "hciattach" or flow else 115200
         pbaud = extra.get("patch_baud", pbaud)
         floor = wire * 10 / pbaud + 0.25

@@ -14,6 +14,10 @@ for b in "$HWCTLD" "$HWCTL"; do
 	[ -x "$b" ] || skip "$b is not built"
 done
 load_modules bluetooth hci_uart
+# The hand-over primitive alone, on a pty with no chip behind it: N_HCI + H4 registers an hciN
+# (this machine's own kernel has no N_HCI, so this is where tests/bt/test-bt-ldisc runs).
+"$HWCTL_BUILD_DIR/tests/test-bt-ldisc" >/tmp/ldisc.log 2>&1
+check $? "test-bt-ldisc: TIOCSETD N_HCI and HCIUARTSETPROTO register an hciN on a pty ($(tail -n1 /tmp/ldisc.log))"
 chip=BCM4345C0
 hcd=/lib/firmware/brcm/$chip.hcd
 [ -r "$hcd" ] || skip "$hcd is missing (install bluez-firmware, non-free-firmware)"

@@ -71,7 +71,7 @@ def storm(files):
 
 def expected():
     """The rules and routes the final state needs, written out from the mechanism in
-    probes/network-plan.c, in the form ours() lists them."""
+    probes/network/network-plan.c, in the form ours() lists them."""
     idx = {l: json.loads(ns("dev", f"ip -j link show dev {l}").stdout)[0]["ifindex"]
            for l in ("eth0", "wlan0")}
     t = {l: str(0xA50000 + idx[l]) for l in idx}

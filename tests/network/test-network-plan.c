@@ -5,7 +5,7 @@
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 
-#include "../../probes/network.h"
+#include "network.h"
 
 static int failures;
 #define CHECK(c)                                                                                   \

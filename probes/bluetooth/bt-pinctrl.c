@@ -233,7 +233,7 @@ int bt_pinctrl_read(const char *pinctrl_dir, char **ret_pinmux_pins, char **ret_
 }
 
 /* uart0, the PL011 on GPIO 30..33 ALT3 of BCM2835/6/7 and BCM2711 (peripheral manuals'
- * alternate-function tables; the same facts lib/board-pins.c uses). */
+ * alternate-function tables; the same facts lib/board/board-pins.c uses). */
 bool bt_board_bcm283x_uart0(const Board *b)
 {
         const BoardBluetooth *bt = &b->bluetooth;
