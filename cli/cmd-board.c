@@ -106,14 +106,16 @@ int cmd_plan(int argc, char *argv[])
                 return usage_error("plan: unexpected argument '%s'", argv[optind]);
         if (load_board(dtb, &b) < 0)
                 return EXIT_NEEDS_ATTENTION;
-        r = config_load(arg.sysroot, config, &cfg);
+        r = config_load(probe_table, arg.sysroot, config, &cfg);
         if (r < 0) {
                 fprintf(stderr, "hwctl: cannot load the configuration: %s\n", strerror(-r));
                 return EXIT_NEEDS_ATTENTION;
         }
-        for (size_t i = 0; i < cfg->n_problems; i++)
-                fprintf(stderr, "hwctl: %s:%u: %s (see hwctl check-config)\n",
-                        cfg->problems[i].file, cfg->problems[i].line, cfg->problems[i].message);
+        for (size_t i = 0; i < config_n_problems(cfg); i++) {
+                const ConfigProblem *p = config_problem(cfg, i);
+                fprintf(stderr, "hwctl: %s:%u: %s (see hwctl check-config)\n", p->file, p->line,
+                        p->message);
+        }
 
         out = json_object_new_object();
         arr = json_object_new_array();
@@ -124,19 +126,15 @@ int cmd_plan(int argc, char *argv[])
                 const ProbeOps *ops = probe_table[i];
                 json_object *p = json_object_new_object(), *details = json_object_new_object();
                 _cleanup_free_ char *summary = NULL;
-                const char *reason = NULL, *action = "run";
+                const char *action = "run";
 
-                if (cfg->daemon.probes && !strv_contains(cfg->daemon.probes, ops->name)) {
+                /* The runner's own decision, so the plan cannot disagree with a real run. */
+                r = probe_skip_reason(ops, b, cfg, NULL, &summary);
+                if (r < 0)
+                        summary = strdup_printf("cannot plan: %s", strerror(-r));
+                if (r != 0)
                         action = "skip";
-                        summary = strdup("not selected ([Daemon] Probes=)");
-                } else if (!config_probe_enabled(cfg, ops->name)) {
-                        action = "skip";
-                        summary = strdup_printf("disabled by configuration ([%s] Enable=no)",
-                                                strna(config_section_for_probe(ops->name)));
-                } else if (ops->applies && !ops->applies(b, cfg, &reason)) {
-                        action = "skip";
-                        summary = strdup(reason ? reason : "not applicable");
-                } else if (ops->plan) {
+                else if (ops->plan) {
                         r = ops->plan(b, cfg, arg.sysroot, &summary, details);
                         if (r < 0)
                                 summary = strdup_printf("cannot plan: %s", strerror(-r));

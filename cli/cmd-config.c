@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "hwctl.h"
+#include "probe.h"
 
 int cmd_check_config(int argc, char *argv[])
 {
@@ -39,7 +40,7 @@ int cmd_check_config(int argc, char *argv[])
         if (optind < argc)
                 return usage_error("check-config: unexpected argument '%s'", argv[optind]);
 
-        r = config_load(arg.sysroot, config, &cfg);
+        r = config_load(probe_table, arg.sysroot, config, &cfg);
         if (r < 0) {
                 fprintf(stderr, "hwctl: cannot load the configuration: %s\n", strerror(-r));
                 return EXIT_NEEDS_ATTENTION;
@@ -47,10 +48,10 @@ int cmd_check_config(int argc, char *argv[])
         if (arg.json) {
                 json_object *o = json_object_new_object(), *files = json_object_new_array(),
                             *problems = json_object_new_array();
-                STRV_FOREACH (f, cfg->files)
+                STRV_FOREACH (f, config_files(cfg))
                         json_object_array_add(files, json_object_new_string(*f));
-                for (size_t i = 0; i < cfg->n_problems; i++) {
-                        const ConfigProblem *p = &cfg->problems[i];
+                for (size_t i = 0; i < config_n_problems(cfg); i++) {
+                        const ConfigProblem *p = config_problem(cfg, i);
                         json_object *e = json_object_new_object();
                         json_object_object_add(e, "file", json_object_new_string(p->file));
                         json_object_object_add(e, "line", json_object_new_int((int)p->line));
@@ -67,10 +68,10 @@ int cmd_check_config(int argc, char *argv[])
                 print_json(o);
                 json_object_put(o);
         } else {
-                STRV_FOREACH (f, cfg->files)
+                STRV_FOREACH (f, config_files(cfg))
                         printf("read %s\n", *f);
-                for (size_t i = 0; i < cfg->n_problems; i++) {
-                        const ConfigProblem *p = &cfg->problems[i];
+                for (size_t i = 0; i < config_n_problems(cfg); i++) {
+                        const ConfigProblem *p = config_problem(cfg, i);
                         bool err = p->severity == CONFIG_ERROR;
                         if (p->line > 0)
                                 printf("%s:%u: ", p->file, p->line);
@@ -79,11 +80,11 @@ int cmd_check_config(int argc, char *argv[])
                         printf("%s%s%s: %s\n", color_on(err ? COLOR_RED : COLOR_YELLOW),
                                err ? "error" : "warning", color_off(), p->message);
                 }
-                if (cfg->n_problems == 0)
-                        printf("%zu file(s) read, no problems\n", strv_length(cfg->files));
+                if (config_n_problems(cfg) == 0)
+                        printf("%zu file(s) read, no problems\n", strv_length(config_files(cfg)));
                 else
                         printf("%zu problem(s); hwctld keeps the defaults for those settings\n",
-                               cfg->n_problems);
+                               config_n_problems(cfg));
         }
-        return cfg->n_problems == 0 ? EXIT_ALL_FINE : EXIT_NEEDS_ATTENTION;
+        return config_n_problems(cfg) == 0 ? EXIT_ALL_FINE : EXIT_NEEDS_ATTENTION;
 }

@@ -66,6 +66,7 @@ int cmd_journal(int argc, char *argv[])
         sd_journal *j = NULL;
         const char *directory = NULL, *probe = NULL;
         bool follow = false;
+        _cleanup_free_ char *names = NULL;
         long lines = 50;
         int c, r;
 
@@ -90,15 +91,16 @@ int cmd_journal(int argc, char *argv[])
                         arg.json = true;
                         break;
                 case 'h':
+                        names = probe_table_names(probe_table);
                         printf("Usage: hwctl journal [PROBE] [-f] [-n LINES] [-D DIR] [--json]\n\n"
                                "Shows hwctld's journal entries (the last 50 by default), only\n"
-                               "those of PROBE when named (rootfs gpio audio bluetooth "
-                               "network).\n\n"
+                               "those of PROBE when named (%s).\n\n"
                                "  -f, --follow        keep printing new entries\n"
                                "  -n, --lines N       how many past entries to show (0: all)\n"
                                "  -D, --directory DIR read the journal files in DIR (another\n"
                                "                      card's /var/log/journal, say)\n"
-                               "  --json              one JSON object per entry\n");
+                               "  --json              one JSON object per entry\n",
+                               strna(names));
                         return EXIT_ALL_FINE;
                 default:
                         return EXIT_USAGE;
@@ -107,10 +109,10 @@ int cmd_journal(int argc, char *argv[])
                 probe = argv[optind++];
         if (optind < argc)
                 return usage_error("journal: unexpected argument '%s'", argv[optind]);
-        if (probe && !probe_find(probe))
-                return usage_error("journal: unknown probe '%s' (known: rootfs gpio audio "
-                                   "bluetooth network)",
-                                   probe);
+        if (probe && !probe_find(probe)) {
+                names = probe_table_names(probe_table);
+                return usage_error("journal: unknown probe '%s' (known: %s)", probe, strna(names));
+        }
 
         r = directory ? sd_journal_open_directory(&j, directory, 0)
                       : sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);

@@ -156,15 +156,17 @@ int cmd_rerun(int argc, char *argv[])
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
-        _cleanup_free_ char *error = NULL;
+        _cleanup_free_ char *error = NULL, *names = NULL;
         int c, r;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
+                        names = probe_table_names(probe_table);
                         printf("Usage: hwctl rerun PROBE...\n\n"
                                "Asks the daemon to run the named probes again (root only).\n"
-                               "Probes: rootfs gpio audio bluetooth network.\n");
+                               "Probes: %s.\n",
+                               strna(names));
                         return EXIT_ALL_FINE;
                 default:
                         return EXIT_USAGE;
@@ -172,10 +174,11 @@ int cmd_rerun(int argc, char *argv[])
         if (optind >= argc)
                 return usage_error("rerun: name at least one probe");
         for (int i = optind; i < argc; i++)
-                if (!probe_find(argv[i]))
-                        return usage_error("rerun: unknown probe '%s' (known: rootfs gpio audio "
-                                           "bluetooth network)",
-                                           argv[i]);
+                if (!probe_find(argv[i])) {
+                        names = probe_table_names(probe_table);
+                        return usage_error("rerun: unknown probe '%s' (known: %s)", argv[i],
+                                           strna(names));
+                }
         r = bus_rerun(argv + optind, &error);
         if (r < 0) {
                 fprintf(stderr, "hwctl: cannot re-run: %s\n", strna(error));

@@ -10,13 +10,18 @@
 #include "manager.h"
 #include "messages.h"
 
-static void help(void)
+static int help(void)
 {
+        _cleanup_free_ char *names = probe_table_names(probe_table);
+
+        if (!names)
+                return -ENOMEM;
         printf("Usage: hwctld [OPTIONS]\n"
                "\n"
                "Brings up a single-board computer's hardware: grows the root filesystem, detects\n"
-               "the board from its device tree and runs the probes (rootfs gpio audio bluetooth\n"
-               "network). Without --once it stays up, serves `hwctl status` over D-Bus (%s)\n"
+               "the board from its device tree and runs the probes\n"
+               "(%s).\n"
+               "Without --once it stays up, serves `hwctl status` over D-Bus (%s)\n"
                "and /run/hwctl/status.json, and reacts to SIGHUP (reload) and SIGTERM (stop).\n"
                "\n"
                "Options:\n"
@@ -30,7 +35,8 @@ static void help(void)
                "  --only PROBE,...  run only these probes (the others are reported skipped)\n"
                "  -h, --help        show this help\n"
                "  --version         show the version\n",
-               HWCTL_BUS_NAME);
+               names, HWCTL_BUS_NAME);
+        return 0;
 }
 
 static int parse_argv(int argc, char *argv[], Manager *m)
@@ -50,8 +56,7 @@ static int parse_argv(int argc, char *argv[], Manager *m)
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
-                        help();
-                        return 0;
+                        return help();
                 case ARG_VERSION:
                         printf("hwctld %s\n", HWCTL_VERSION);
                         return 0;
@@ -64,23 +69,30 @@ static int parse_argv(int argc, char *argv[], Manager *m)
                         }
                         free(m->sysroot);
                         m->sysroot = strdup(optarg);
+                        if (!m->sysroot)
+                                return -ENOMEM;
                         break;
                 case ARG_CONFIG:
                         free(m->config_path);
                         m->config_path = strdup(optarg);
+                        if (!m->config_path)
+                                return -ENOMEM;
                         break;
                 case ARG_ONCE:
                         m->once = true;
                         break;
                 case ARG_ONLY: {
                         _cleanup_free_ char *copy = strdup(optarg);
+                        if (!copy)
+                                return -ENOMEM;
                         for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t;
                              t = strtok_r(NULL, ", ", &save)) {
                                 if (!probe_find(t)) {
+                                        _cleanup_free_ char *names =
+                                                probe_table_names(probe_table);
                                         fprintf(stderr,
-                                                "hwctld: --only: unknown probe '%s' "
-                                                "(known: rootfs gpio audio bluetooth network)\n",
-                                                t);
+                                                "hwctld: --only: unknown probe '%s' (known: %s)\n",
+                                                t, strna(names));
                                         return -EINVAL;
                                 }
                                 if (strv_extend(&m->only, t) < 0)
@@ -102,8 +114,11 @@ static int parse_argv(int argc, char *argv[], Manager *m)
                 fprintf(stderr, "hwctld: unexpected argument '%s' (see --help)\n", argv[optind]);
                 return -EINVAL;
         }
-        if (!m->sysroot)
+        if (!m->sysroot) {
                 m->sysroot = strdup("/");
+                if (!m->sysroot)
+                        return -ENOMEM;
+        }
         return 1;
 }
 

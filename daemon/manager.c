@@ -33,10 +33,7 @@ Manager *manager_free(Manager *m)
                 return NULL;
         manager_bus_disconnect(m);
         probe_runner_free(m->runner);
-        config_free(m->config);
-        for (size_t i = 0; i < m->n_retired; i++)
-                config_free(m->retired_configs[i]);
-        free(m->retired_configs);
+        config_unref(m->config);
         board_free(m->board);
         daemon_state_done(&m->state);
         sd_event_unref(m->event);
@@ -49,8 +46,8 @@ Manager *manager_free(Manager *m)
 
 static void log_config_problems(const Config *c)
 {
-        for (size_t i = 0; i < c->n_problems; i++) {
-                const ConfigProblem *p = &c->problems[i];
+        for (size_t i = 0; i < config_n_problems(c); i++) {
+                const ConfigProblem *p = config_problem(c, i);
                 _cleanup_free_ char *f_file = strdup_printf("CONFIG_FILE=%s", p->file);
                 _cleanup_free_ char *f_line = strdup_printf("CONFIG_LINE=%u", p->line);
                 char *extra[] = {f_file, f_line, NULL};
@@ -71,7 +68,7 @@ static int manager_load_config(Manager *m, Config **ret)
         Config *c = NULL;
         int r;
 
-        r = config_load(m->sysroot, m->config_path, &c);
+        r = config_load(probe_table, m->sysroot, m->config_path, &c);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the configuration: %m");
         log_config_problems(c);
@@ -169,11 +166,11 @@ static json_object *daemon_info(Manager *m)
         json_object_object_add(o, "config_files", NULL);
         if (m->config) {
                 json_object *files = json_object_new_array();
-                STRV_FOREACH (f, m->config->files)
+                STRV_FOREACH (f, config_files(m->config))
                         json_object_array_add(files, json_object_new_string(*f));
                 json_object_object_add(o, "config_files", files);
                 json_object_object_add(o, "config_problems",
-                                       json_object_new_int((int)m->config->n_problems));
+                                       json_object_new_int((int)config_n_problems(m->config)));
         }
         return o;
 }
@@ -298,9 +295,7 @@ static void on_runner_idle(ProbeRunner *r, void *userdata)
 
 static int manager_start_round(Manager *m)
 {
-        return probe_runner_start(m->runner, m->only ? m->only : m->config->daemon.probes,
-                                  m->only ? "not selected (--only)"
-                                          : "not selected ([Daemon] Probes=)");
+        return probe_runner_start(m->runner, m->only);
 }
 
 int manager_startup(Manager *m)
@@ -354,20 +349,13 @@ int manager_startup(Manager *m)
         return 0;
 }
 
-/* Probes that started under the old config keep a pointer to it: retire it, don't free it. */
-static int manager_swap_config(Manager *m, Config *c)
+/* Runs that started under the old config hold their own reference to it: dropping ours frees
+ * it once the last of them has reported. */
+static void manager_swap_config(Manager *m, Config *c)
 {
-        Config **l = realloc(m->retired_configs, sizeof(Config *) * (m->n_retired + 1));
-
-        if (!l) {
-                config_free(c);
-                return log_error_errno(-ENOMEM, "Cannot reload: %m");
-        }
-        m->retired_configs = l;
-        l[m->n_retired++] = m->config;
+        config_unref(m->config);
         m->config = c;
         probe_runner_set_inputs(m->runner, m->board, m->config);
-        return 0;
 }
 
 int manager_reload(Manager *m)
@@ -392,7 +380,7 @@ int manager_reload(Manager *m)
         size_t n_probes = probe_runner_count(m->runner);
         bool changed[n_probes ? n_probes : 1];
         for (size_t i = 0; i < n_probes; i++) {
-                const char *section = config_section_for_probe(probe_runner_name(m->runner, i));
+                const char *section = config_section_name(m->config, probe_find(probe_runner_name(m->runner, i)));
                 json_object *a = section ? config_section_to_json(m->config, section) : NULL;
                 json_object *b = section ? config_section_to_json(c, section) : NULL;
 
@@ -402,9 +390,7 @@ int manager_reload(Manager *m)
         }
 
         /* Swap in the new config before any probe starts under it. */
-        r = manager_swap_config(m, TAKE_PTR(c));
-        if (r < 0)
-                return r;
+        manager_swap_config(m, TAKE_PTR(c));
 
         if (all) {
                 /* [Daemon] decides which probes run at all: start a whole new round. */

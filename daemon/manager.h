@@ -22,8 +22,6 @@ typedef struct Manager {
         bool once;
 
         Config *config;
-        Config **retired_configs; /* still referenced by probes that started under them */
-        size_t n_retired;
         Board *board;
         ProbeRunner *runner;
         DaemonState state;

@@ -57,9 +57,12 @@ typedef enum ProbePath {
         _PROBE_PATH_MAX,
 } ProbePath;
 
-typedef struct ProbeOps {
+struct ProbeOps {
         const char *name;
         const char *const *after; /* names of probes that must report first; NULL-terminated */
+        /* The probe's section of hwctl.conf, NULL for none: its keys, defaults and JSON form.
+         * The run finds the parsed values with probe_settings(). */
+        const ConfigSection *config;
         /* Pure: whether the probe has anything to do on this board with this config. When it
          * returns false, the probe is reported skipped with the reason written to *ret_reason
          * (a static string). */
@@ -74,12 +77,26 @@ typedef struct ProbeOps {
         int (*plan)(const Board *b, const Config *c, const char *sysroot, char **ret_summary,
                     json_object *details);
         uint64_t timeout_usec;
-} ProbeOps;
+};
 
-/* The probes, in registration order; NULL-terminated. */
+/* The probes, in registration order; NULL-terminated (probes/registry.c). */
 extern const ProbeOps *const probe_table[];
 const ProbeOps *probe_find(const char *name);
+/* "rootfs gpio audio bluetooth network": the table's names, for help texts and errors. */
+char *probe_table_names(const ProbeOps *const *table);
 
+/* The one skip decision, shared by the runner and `hwctl plan`: NULL when the probe runs, else
+ * why it does not (allocated): not selected (only, or [Daemon] Probes= when only is NULL),
+ * disabled by its section's Enable=, or its applies() said no. -ENOMEM. */
+int probe_skip_reason(const ProbeOps *ops, const Board *b, const Config *c, char *const *only,
+                      char **ret_reason);
+
+/* The probe's parsed section of c (the struct its ConfigSection describes); NULL when c is
+ * NULL or was made for a table without this probe, so a probe falls back to its defaults. */
+static inline const void *probe_settings(const ProbeOps *ops, const Config *c)
+{
+        return config_probe_settings(c, ops);
+}
 /* --- What a running probe may use --- */
 const Board *probe_context_board(ProbeContext *ctx);
 const Config *probe_context_config(ProbeContext *ctx);

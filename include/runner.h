@@ -32,12 +32,14 @@ static inline void probe_runner_freep(ProbeRunner **r)
 }
 
 void probe_runner_set_callbacks(ProbeRunner *r, const ProbeRunnerCallbacks *cb, void *userdata);
-/* Borrowed; they must outlive every run started after the call. */
+/* The board is borrowed and must outlive every run started after the call; the config is
+ * referenced (each run holds its own reference, so a reload never frees a config in use). */
 void probe_runner_set_inputs(ProbeRunner *r, const Board *board, const Config *config);
 
-/* Starts the named probes (NULL: all) in dependency order; probes not named are reported
- * skipped with not_selected_reason. Probes still running keep running. */
-int probe_runner_start(ProbeRunner *r, char *const *names, const char *not_selected_reason);
+/* Starts a round: every probe in dependency order, each run or skipped by probe_skip_reason()
+ * (only: --only's names, NULL for all; then the config's [Daemon] Probes=, Enable= and
+ * applies()). Probes still running keep running. -ENOENT for a name not in the table. */
+int probe_runner_start(ProbeRunner *r, char *const *only);
 /* Re-runs one probe; -ENOENT unknown name, -EBUSY already running. */
 int probe_runner_rerun(ProbeRunner *r, const char *name);
 /* Cancels everything running (shutdown). */

@@ -1,154 +1,177 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Every hwctl.conf setting: its default, how its value is read, and how it is reset. */
+/* The Config itself: [Daemon], the probes' sections with their defaults and Enable=, and how one
+ * assignment is applied, reset or refused. The probes' own keys live with the probes. */
 #include <assert.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "config-private.h"
 #include "util.h"
 
 /* A later assignment replaces an earlier one, for lists too (unlike systemd's appending lists,
  * so a drop-in can replace FirmwareDirs= without a reset line); an empty one resets to the
  * default. */
 
-const char *const config_probe_names[] = {"rootfs", "gpio", "audio", "bluetooth", "network", NULL};
-
-static const char *const default_firmware_dirs[] = {
-        "/lib/firmware", "/usr/lib/firmware", "/etc/firmware", "/run/current-system/firmware", NULL,
-};
-static const char *const default_prefer[] = {"wired", "wireless", NULL};
-static const uint32_t standard_bauds[] = {
-        115200, 230400, 460800, 921600, 1000000, 1500000, 2000000, 3000000, 4000000,
-};
-
-static const char *const bluetooth_attach_table[_BLUETOOTH_ATTACH_MAX] = {
-        [BLUETOOTH_ATTACH_AUTO] = "auto",
-        [BLUETOOTH_ATTACH_KERNEL] = "kernel",
-        [BLUETOOTH_ATTACH_USERSPACE] = "userspace",
-        [BLUETOOTH_ATTACH_OFF] = "off",
-};
-
-static const char *const bluetooth_flow_control_table[_BLUETOOTH_FLOW_CONTROL_MAX] = {
-        [BLUETOOTH_FLOW_CONTROL_AUTO] = "auto",
-        [BLUETOOTH_FLOW_CONTROL_YES] = "yes",
-        [BLUETOOTH_FLOW_CONTROL_NO] = "no",
-};
-
-const char *bluetooth_flow_control_to_string(BluetoothFlowControl f)
+static void section_data_free(ConfigSectionData *d)
 {
-        if ((unsigned)f >= _BLUETOOTH_FLOW_CONTROL_MAX)
-                return NULL;
-        return bluetooth_flow_control_table[f];
+        if (!d->data)
+                return;
+        if (d->section->done)
+                d->section->done(d->data);
+        free(d->data);
+        d->data = NULL;
 }
 
-int bluetooth_flow_control_from_string(const char *s)
+/* A zeroed struct of the section's size with its defaults. */
+static int section_data_new(const ConfigSection *s, void **ret)
 {
-        int b;
+        void *data = calloc(1, s->size ? s->size : 1);
+        int r;
 
-        if (!s)
-                return -EINVAL;
-        if (streq(s, "auto"))
-                return BLUETOOTH_FLOW_CONTROL_AUTO;
-        b = config_parse_boolean(s);
-        if (b < 0)
-                return b;
-        return b ? BLUETOOTH_FLOW_CONTROL_YES : BLUETOOTH_FLOW_CONTROL_NO;
-}
-
-const char *bluetooth_attach_to_string(BluetoothAttach a)
-{
-        if ((unsigned)a >= _BLUETOOTH_ATTACH_MAX)
-                return NULL;
-        return bluetooth_attach_table[a];
-}
-
-int bluetooth_attach_from_string(const char *s)
-{
-        for (int i = 0; s && i < _BLUETOOTH_ATTACH_MAX; i++)
-                if (streq(s, bluetooth_attach_table[i]))
-                        return i;
-        return -EINVAL;
-}
-
-static int strv_from_const(const char *const *l, char ***ret)
-{
-        char **copy = strv_copy((char *const *)l);
-        if (!copy)
+        if (!data)
                 return -ENOMEM;
-        *ret = copy;
+        if (s->init) {
+                r = s->init(data);
+                if (r < 0) {
+                        if (s->done)
+                                s->done(data);
+                        free(data);
+                        return r;
+                }
+        }
+        *ret = data;
         return 0;
 }
 
-int config_new_default(Config **ret)
+int config_new_default(const ProbeOps *const *table, Config **ret)
 {
-        _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
+        _cleanup_(config_unrefp) Config *c = calloc(1, sizeof(Config));
+        size_t n = 0;
+        int r;
 
+        assert(table);
         if (!c)
                 return -ENOMEM;
-        c->rootfs.enabled = true;
-        c->rootfs.mount = strdup("/");
-        if (!c->rootfs.mount)
+        c->n_ref = 1;
+        c->table = table;
+        for (size_t i = 0; table[i]; i++)
+                n += table[i]->config != NULL;
+        c->sections = calloc(n ? n : 1, sizeof(ConfigSectionData));
+        if (!c->sections)
                 return -ENOMEM;
-        c->gpio.enabled = true;
-        c->audio.enabled = true;
-        c->audio.volume_percent = 80;
-        c->bluetooth.enabled = true;
-        c->bluetooth.attach = BLUETOOTH_ATTACH_AUTO;
-        if (strv_from_const(default_firmware_dirs, &c->bluetooth.firmware_dirs) < 0)
-                return -ENOMEM;
-        c->bluetooth.kernel_timeout_usec = 15 * USEC_PER_SEC;
-        c->network.enabled = true;
-        if (strv_from_const(default_prefer, &c->network.prefer) < 0)
-                return -ENOMEM;
-        c->network.ipv4_timeout_usec = 30 * USEC_PER_SEC;
+        for (size_t i = 0; table[i]; i++) {
+                ConfigSectionData *d;
+
+                if (!table[i]->config)
+                        continue;
+                d = &c->sections[c->n_sections++];
+                d->probe = table[i];
+                d->section = table[i]->config;
+                d->enabled = true;
+                r = section_data_new(d->section, &d->data);
+                if (r < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(c);
         return 0;
 }
 
-Config *config_free(Config *c)
+Config *config_ref(const Config *c)
 {
-        if (!c)
+        Config *m = (Config *)c; /* the count is the one mutable part of a loaded Config */
+
+        if (m)
+                m->n_ref++;
+        return m;
+}
+
+Config *config_unref(const Config *c)
+{
+        Config *m = (Config *)c;
+
+        if (!m || --m->n_ref > 0)
                 return NULL;
-        strv_free(c->daemon.probes);
-        free(c->rootfs.mount);
-        free(c->audio.card);
-        free(c->bluetooth.device);
-        strv_free(c->bluetooth.firmware_dirs);
-        strv_free(c->network.uplinks);
-        strv_free(c->network.prefer);
-        strv_free(c->files);
-        for (size_t i = 0; i < c->n_problems; i++) {
-                free(c->problems[i].file);
-                free(c->problems[i].message);
+        strv_free(m->daemon.probes);
+        for (size_t i = 0; i < m->n_sections; i++)
+                section_data_free(&m->sections[i]);
+        free(m->sections);
+        strv_free(m->files);
+        for (size_t i = 0; i < m->n_problems; i++) {
+                free(m->problems[i].file);
+                free(m->problems[i].message);
         }
-        free(c->problems);
-        free(c);
+        free(m->problems);
+        free(m);
         return NULL;
 }
 
-/* ---- Settings ---- */
+char *const *config_daemon_probes(const Config *c)
+{
+        return c ? c->daemon.probes : NULL;
+}
 
-/* Parses a non-empty value into *field. -EINVAL with an optional *ret_detail (allocated) when
- * the value is bad, -ENOMEM. */
-typedef int (*SettingParser)(const char *value, void *field, char **ret_detail);
+uint64_t config_daemon_probe_timeout(const Config *c)
+{
+        return c ? c->daemon.probe_timeout_usec : 0;
+}
 
-typedef enum SettingKind {
-        SETTING_SCALAR, /* plain bytes, copied to reset */
-        SETTING_STRING, /* char * */
-        SETTING_STRV,   /* char ** */
-} SettingKind;
+char *const *config_files(const Config *c)
+{
+        return c ? c->files : NULL;
+}
 
-typedef struct Setting {
-        const char *section;
-        const char *key;
-        SettingParser parse;
-        SettingKind kind;
-        size_t offset, size;
-        const char *expected;
-} Setting;
+size_t config_n_problems(const Config *c)
+{
+        return c ? c->n_problems : 0;
+}
 
-static int parse_enable(const char *value, void *field, char **ret_detail)
+const ConfigProblem *config_problem(const Config *c, size_t i)
+{
+        return c && i < c->n_problems ? &c->problems[i] : NULL;
+}
+
+ConfigSectionData *config_find_section(const Config *c, const char *name)
+{
+        for (size_t i = 0; c && name && i < c->n_sections; i++)
+                if (streq(c->sections[i].section->name, name))
+                        return &c->sections[i];
+        return NULL;
+}
+
+static const ConfigSectionData *section_of_probe(const Config *c, const ProbeOps *probe)
+{
+        for (size_t i = 0; c && probe && i < c->n_sections; i++)
+                if (c->sections[i].probe == probe ||
+                    streq(c->sections[i].probe->name, probe->name))
+                        return &c->sections[i];
+        return NULL;
+}
+
+const void *config_probe_settings(const Config *c, const ProbeOps *probe)
+{
+        const ConfigSectionData *d = section_of_probe(c, probe);
+        return d ? d->data : NULL;
+}
+
+bool config_probe_enabled(const Config *c, const ProbeOps *probe)
+{
+        const ConfigSectionData *d = section_of_probe(c, probe);
+        return d ? d->enabled : true;
+}
+
+const char *config_section_name(const Config *c, const ProbeOps *probe)
+{
+        const ConfigSectionData *d = section_of_probe(c, probe);
+
+        if (d)
+                return d->section->name;
+        return probe && probe->config ? probe->config->name : NULL;
+}
+
+/* ---- Field parsers the sections share ---- */
+
+int config_parse_enable_field(const char *value, void *field, char **ret_detail)
 {
         int b = config_parse_boolean(value);
         if (b < 0)
@@ -157,7 +180,7 @@ static int parse_enable(const char *value, void *field, char **ret_detail)
         return 0;
 }
 
-static int parse_timespan_field(const char *value, void *field, char **ret_detail)
+int config_parse_timespan_field(const char *value, void *field, char **ret_detail)
 {
         uint64_t usec;
         int r = config_parse_timespan(value, &usec);
@@ -169,8 +192,7 @@ static int parse_timespan_field(const char *value, void *field, char **ret_detai
         return 0;
 }
 
-/* An absolute path without "." or ".." components, with repeated and trailing slashes dropped. */
-static int path_normalize(const char *s, char **ret)
+int config_path_normalize(const char *s, char **ret)
 {
         _cleanup_free_ char *out = NULL;
         size_t n = 0;
@@ -200,10 +222,10 @@ static int path_normalize(const char *s, char **ret)
         return 0;
 }
 
-static int parse_path(const char *value, void *field, char **ret_detail)
+int config_parse_path_field(const char *value, void *field, char **ret_detail)
 {
         char *path;
-        int r = path_normalize(value, &path);
+        int r = config_path_normalize(value, &path);
         if (r < 0)
                 return r;
         free(*(char **)field);
@@ -211,7 +233,7 @@ static int parse_path(const char *value, void *field, char **ret_detail)
         return 0;
 }
 
-static int parse_string(const char *value, void *field, char **ret_detail)
+int config_parse_string_field(const char *value, void *field, char **ret_detail)
 {
         char *s = strdup(value);
         if (!s)
@@ -221,40 +243,7 @@ static int parse_string(const char *value, void *field, char **ret_detail)
         return 0;
 }
 
-typedef typeof(((Config *)NULL)->rootfs) ConfigRootFS;
-
-static int parse_reserve(const char *value, void *field, char **ret_detail)
-{
-        ConfigRootFS *rootfs =
-                (ConfigRootFS *)((char *)field - offsetof(ConfigRootFS, reserve_bytes));
-        size_t n = strlen(value);
-        uint64_t bytes;
-        int r;
-
-        if (value[n - 1] == '%') {
-                unsigned percent = 0;
-                if (n < 2 || n > 3)
-                        return -EINVAL;
-                for (size_t i = 0; i < n - 1; i++) {
-                        if (value[i] < '0' || value[i] > '9')
-                                return -EINVAL;
-                        percent = percent * 10 + (unsigned)(value[i] - '0');
-                }
-                rootfs->reserve_bytes = 0;
-                rootfs->reserve_percent = percent;
-                return 0;
-        }
-        r = config_parse_size(value, &bytes);
-        if (r == -ERANGE)
-                *ret_detail = strdup("too large");
-        if (r < 0)
-                return r == -ERANGE ? -EINVAL : r;
-        rootfs->reserve_bytes = bytes;
-        rootfs->reserve_percent = 0;
-        return 0;
-}
-
-static int parse_decimal_max(const char *s, uint64_t max, uint64_t *ret)
+int config_parse_decimal_max(const char *s, uint64_t max, uint64_t *ret)
 {
         uint64_t v = 0;
 
@@ -269,89 +258,6 @@ static int parse_decimal_max(const char *s, uint64_t max, uint64_t *ret)
         }
         *ret = v;
         return 0;
-}
-
-static int parse_volume(const char *value, void *field, char **ret_detail)
-{
-        char digits[8];
-        size_t n = strlen(value);
-        uint64_t v;
-
-        if (value[n - 1] == '%')
-                n--;
-        if (n == 0 || n >= sizeof(digits))
-                return -EINVAL;
-        memcpy(digits, value, n);
-        digits[n] = 0;
-        if (parse_decimal_max(digits, 100, &v) < 0)
-                return -EINVAL;
-        *(unsigned *)field = (unsigned)v;
-        return 0;
-}
-
-static int parse_attach(const char *value, void *field, char **ret_detail)
-{
-        int a = bluetooth_attach_from_string(value);
-        if (a < 0)
-                return a;
-        *(BluetoothAttach *)field = (BluetoothAttach)a;
-        return 0;
-}
-
-static int parse_flow_control(const char *value, void *field, char **ret_detail)
-{
-        int f = bluetooth_flow_control_from_string(value);
-        if (f < 0)
-                return -EINVAL;
-        *(BluetoothFlowControl *)field = (BluetoothFlowControl)f;
-        return 0;
-}
-
-/* Address= sets the bytes and the flag that says they were given. */
-static int parse_address(const char *value, void *field, char **ret_detail)
-{
-        uint8_t *a = (uint8_t *)field + offsetof(Config, bluetooth.address) -
-                     offsetof(Config, bluetooth.address_set);
-        int r = config_parse_bdaddr(value, a);
-
-        if (r < 0) {
-                if (r == -ERANGE)
-                        *ret_detail = strdup("00:00:00:00:00:00 and FF:FF:FF:FF:FF:FF are not "
-                                             "addresses a controller can use");
-                return -EINVAL;
-        }
-        *(bool *)field = true;
-        return 0;
-}
-
-static int parse_device(const char *value, void *field, char **ret_detail)
-{
-        char *p = NULL;
-        int r = path_normalize(value, &p);
-
-        if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
-        if (!startswith(p, "/dev/")) {
-                free(p);
-                return -EINVAL;
-        }
-        free(*(char **)field);
-        *(char **)field = p;
-        return 0;
-}
-
-static int parse_baud(const char *value, void *field, char **ret_detail)
-{
-        uint64_t v;
-
-        if (parse_decimal_max(value, UINT32_MAX, &v) < 0)
-                return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(standard_bauds); i++)
-                if (v == standard_bauds[i]) {
-                        *(uint32_t *)field = (uint32_t)v;
-                        return 0;
-                }
-        return -EINVAL;
 }
 
 /* Splits a list, checks each word with check(), drops repeats, and replaces *field. */
@@ -388,21 +294,6 @@ static int parse_list(const char *value, char ***field, int (*check)(const char 
         return 0;
 }
 
-static int check_path(const char *word, char **ret)
-{
-        return path_normalize(word, ret);
-}
-
-static int check_probe(const char *word, char **ret)
-{
-        for (size_t i = 0; config_probe_names[i]; i++)
-                if (streq(word, config_probe_names[i])) {
-                        *ret = strdup(word);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        return -EINVAL;
-}
-
 static int check_ifname(const char *word, char **ret)
 {
         if (!config_ifname_is_valid(word))
@@ -411,9 +302,31 @@ static int check_ifname(const char *word, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-static int parse_firmware_dirs(const char *value, void *field, char **ret_detail)
+int config_parse_paths_field(const char *value, void *field, char **ret_detail)
 {
-        return parse_list(value, field, check_path, "an absolute, normalized path", ret_detail);
+        return parse_list(value, field, config_path_normalize, "an absolute, normalized path",
+                          ret_detail);
+}
+
+int config_parse_ifnames_field(const char *value, void *field, char **ret_detail)
+{
+        return parse_list(value, field, check_ifname, "a valid interface name", ret_detail);
+}
+
+/* ---- [Daemon] ---- */
+
+/* Probes= checks its names against the config's own probe table, which a parser cannot see:
+ * the table is passed through this. */
+static _Thread_local const ProbeOps *const *parsing_table;
+
+static int check_probe(const char *word, char **ret)
+{
+        for (size_t i = 0; parsing_table && parsing_table[i]; i++)
+                if (streq(word, parsing_table[i]->name)) {
+                        *ret = strdup(word);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        return -EINVAL;
 }
 
 static int parse_probes(const char *value, void *field, char **ret_detail)
@@ -421,77 +334,62 @@ static int parse_probes(const char *value, void *field, char **ret_detail)
         return parse_list(value, field, check_probe, "a probe name", ret_detail);
 }
 
-static int parse_ifnames(const char *value, void *field, char **ret_detail)
-{
-        return parse_list(value, field, check_ifname, "a valid interface name", ret_detail);
-}
+typedef typeof(((Config *)NULL)->daemon) ConfigDaemon;
 
-#define FIELD(f) offsetof(Config, f), sizeof(((Config *)NULL)->f)
-/* Reserve= sets two fields, so its reset copies both. */
-#define FIELD_RANGE(first, last)                                                                   \
-        offsetof(Config, first),                                                                   \
-                offsetof(Config, last) + sizeof(((Config *)NULL)->last) - offsetof(Config, first)
-
-#define EXPECT_BOOL    "a boolean (yes/no, true/false, on/off, 1/0)"
-#define EXPECT_TIME    "a time span such as 15, 15s, 500ms, 2min or 1min 30s"
-#define EXPECT_IFNAMES "interface names of 1..15 characters without '/', ':' or white space"
-
-static const Setting settings[] = {
-        {"Daemon", "Probes", parse_probes, SETTING_STRV, FIELD(daemon.probes),
-         "probe names from: rootfs gpio audio bluetooth network"},
-        {"Daemon", "ProbeTimeoutSec", parse_timespan_field, SETTING_SCALAR,
-         FIELD(daemon.probe_timeout_usec), EXPECT_TIME},
-        {"RootFS", "Enable", parse_enable, SETTING_SCALAR, FIELD(rootfs.enabled), EXPECT_BOOL},
-        {"RootFS", "Mount", parse_path, SETTING_STRING, FIELD(rootfs.mount),
-         "an absolute path without . or .. components"},
-        {"RootFS", "Reserve", parse_reserve, SETTING_SCALAR,
-         FIELD_RANGE(rootfs.reserve_bytes, rootfs.reserve_percent),
-         "a size such as 4096, 512M or 1.5G (base 1024, suffixes B K M G T, optionally KiB...), "
-         "or a percentage 0%..99%"},
-        {"GPIO", "Enable", parse_enable, SETTING_SCALAR, FIELD(gpio.enabled), EXPECT_BOOL},
-        {"Audio", "Enable", parse_enable, SETTING_SCALAR, FIELD(audio.enabled), EXPECT_BOOL},
-        {"Audio", "Card", parse_string, SETTING_STRING, FIELD(audio.card), "an ALSA card name"},
-        {"Audio", "Volume", parse_volume, SETTING_SCALAR, FIELD(audio.volume_percent),
-         "a volume 0..100, optionally followed by %"},
-        {"Bluetooth", "Enable", parse_enable, SETTING_SCALAR, FIELD(bluetooth.enabled),
-         EXPECT_BOOL},
-        {"Bluetooth", "Attach", parse_attach, SETTING_SCALAR, FIELD(bluetooth.attach),
-         "auto, kernel, userspace or off"},
-        {"Bluetooth", "Device", parse_device, SETTING_STRING, FIELD(bluetooth.device),
-         "a tty under /dev, such as /dev/ttyAMA0"},
-        {"Bluetooth", "Baud", parse_baud, SETTING_SCALAR, FIELD(bluetooth.baud),
-         "one of 115200 230400 460800 921600 1000000 1500000 2000000 3000000 4000000, "
-         "or nothing for the board's rate"},
-        {"Bluetooth", "FlowControl", parse_flow_control, SETTING_SCALAR,
-         FIELD(bluetooth.flow_control), "auto, yes or no"},
-        {"Bluetooth", "Address", parse_address, SETTING_SCALAR,
-         FIELD_RANGE(bluetooth.address_set, bluetooth.address),
-         "a Bluetooth address such as 01:23:45:67:89:AB"},
-        {"Bluetooth", "FirmwareDirs", parse_firmware_dirs, SETTING_STRV,
-         FIELD(bluetooth.firmware_dirs), "absolute paths separated by spaces"},
-        {"Bluetooth", "KernelTimeoutSec", parse_timespan_field, SETTING_SCALAR,
-         FIELD(bluetooth.kernel_timeout_usec), EXPECT_TIME},
-        /* The spelling; KernelTimeoutSec= is the systemd-style one. */
-        {"Bluetooth", "KernelTimeout", parse_timespan_field, SETTING_SCALAR,
-         FIELD(bluetooth.kernel_timeout_usec), EXPECT_TIME},
-        {"Network", "Enable", parse_enable, SETTING_SCALAR, FIELD(network.enabled), EXPECT_BOOL},
-        {"Network", "Uplinks", parse_ifnames, SETTING_STRV, FIELD(network.uplinks), EXPECT_IFNAMES},
-        {"Network", "Prefer", parse_ifnames, SETTING_STRV, FIELD(network.prefer),
-         "wired, wireless or " EXPECT_IFNAMES},
-        {"Network", "IPv4TimeoutSec", parse_timespan_field, SETTING_SCALAR,
-         FIELD(network.ipv4_timeout_usec), EXPECT_TIME},
+static const ConfigSetting daemon_settings[] = {
+        {"Probes", parse_probes, CONFIG_FIELD_STRV, CONFIG_FIELD(ConfigDaemon, probes), NULL},
+        {"ProbeTimeoutSec", config_parse_timespan_field, CONFIG_FIELD_SCALAR,
+         CONFIG_FIELD(ConfigDaemon, probe_timeout_usec), CONFIG_EXPECT_TIME},
+        {},
 };
 
-static int setting_reset(const Setting *s, Config *c, const Config *defaults)
+/* Here rather than in lib/core, since Probes= needs it and the config core is below the runner. */
+char *probe_table_names(const ProbeOps *const *table)
 {
-        void *field = (char *)c + s->offset;
-        const void *def = (const char *)defaults + s->offset;
+        size_t n = 1;
+        char *s, *p;
 
+        for (size_t i = 0; table[i]; i++)
+                n += strlen(table[i]->name) + 1;
+        s = p = malloc(n);
+        if (!s)
+                return NULL;
+        *p = 0;
+        for (size_t i = 0; table[i]; i++)
+                p += sprintf(p, "%s%s", i ? " " : "", table[i]->name);
+        return s;
+}
+
+/* "probe names from: rootfs gpio ..." */
+static char *probes_expected(const Config *c)
+{
+        _cleanup_free_ char *names = probe_table_names(c->table);
+        return names ? strdup_printf("probe names from: %s", names) : NULL;
+}
+
+static const ConfigSetting enable_setting = {
+        "Enable", config_parse_enable_field, CONFIG_FIELD_SCALAR, 0, sizeof(bool),
+        CONFIG_EXPECT_BOOL,
+};
+
+/* ---- One assignment ---- */
+
+static const ConfigSetting *setting_in(const ConfigSetting *table, const char *key)
+{
+        for (; table && table->key; table++)
+                if (streq(table->key, key))
+                        return table;
+        return NULL;
+}
+
+/* Copies the default of one field over the current value. */
+static int field_reset(const ConfigSetting *s, void *field, const void *def)
+{
         switch (s->kind) {
-        case SETTING_SCALAR:
+        case CONFIG_FIELD_SCALAR:
                 memcpy(field, def, s->size);
                 return 0;
-        case SETTING_STRING: {
+        case CONFIG_FIELD_STRING: {
                 char *copy = NULL;
                 if (*(char *const *)def) {
                         copy = strdup(*(char *const *)def);
@@ -502,7 +400,7 @@ static int setting_reset(const Setting *s, Config *c, const Config *defaults)
                 *(char **)field = copy;
                 return 0;
         }
-        case SETTING_STRV: {
+        case CONFIG_FIELD_STRV: {
                 char **copy = NULL;
                 if (*(char **const *)def) {
                         copy = strv_copy(*(char **const *)def);
@@ -517,37 +415,75 @@ static int setting_reset(const Setting *s, Config *c, const Config *defaults)
         return -EINVAL;
 }
 
-static const Setting *setting_find(const char *section, const char *key)
+static int setting_reset(const ConfigSetting *s, const ConfigSection *section, void *data)
 {
-        for (size_t i = 0; i < ELEMENTSOF(settings); i++)
-                if (streq(settings[i].section, section) && streq(settings[i].key, key))
-                        return &settings[i];
-        return NULL;
+        void *def = NULL;
+        int r;
+
+        if (!section) { /* [Daemon]: every default is zero */
+                static const ConfigDaemon zero = {};
+                return field_reset(s, (char *)data + s->offset, (const char *)&zero + s->offset);
+        }
+        r = section_data_new(section, &def);
+        if (r < 0)
+                return r;
+        r = field_reset(s, (char *)data + s->offset, (char *)def + s->offset);
+        if (section->done)
+                section->done(def);
+        free(def);
+        return r;
 }
 
 int config_set(Config *c, const char *section, const char *key, const char *value,
                char **ret_reason)
 {
-        _cleanup_free_ char *detail = NULL;
-        const Setting *s;
+        _cleanup_free_ char *detail = NULL, *expected_buf = NULL;
+        const ConfigSection *sec = NULL;
+        const ConfigSetting *s = NULL;
+        const char *expected;
+        void *data = NULL;
         int r;
 
         assert(c);
-        s = section && key ? setting_find(section, key) : NULL;
+        if (!section || !key)
+                return -ENOENT;
+        if (streq(section, "Daemon")) {
+                s = setting_in(daemon_settings, key);
+                data = &c->daemon;
+        } else {
+                ConfigSectionData *d = config_find_section(c, section);
+                if (!d)
+                        return -ENOENT;
+                if (streq(key, "Enable")) {
+                        if (isempty(value)) {
+                                d->enabled = true;
+                                return 0;
+                        }
+                        s = &enable_setting;
+                        data = &d->enabled;
+                } else {
+                        s = setting_in(d->section->settings, key);
+                        data = d->data;
+                        sec = d->section;
+                }
+        }
         if (!s)
                 return -ENOENT;
-        if (isempty(value)) {
-                _cleanup_(config_freep) Config *defaults = NULL;
+        if (isempty(value))
+                return setting_reset(s, sec, data);
 
-                r = config_new_default(&defaults);
-                if (r < 0)
-                        return r;
-                return setting_reset(s, c, defaults);
-        }
-        r = s->parse(value, (char *)c + s->offset, &detail);
+        parsing_table = c->table;
+        r = s->parse(value, (char *)data + s->offset, &detail);
+        parsing_table = NULL;
         if (r == -EINVAL && ret_reason) {
+                expected = s->expected;
+                if (!expected) {
+                        expected = expected_buf = probes_expected(c);
+                        if (!expected)
+                                return -ENOMEM;
+                }
                 char *reason = strdup_printf("%s%sexpected %s", strempty(detail),
-                                             detail ? ", " : "", s->expected);
+                                             detail ? ", " : "", expected);
                 if (!reason)
                         return -ENOMEM;
                 *ret_reason = reason;

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "config.h"
+#include "config-private.h"
 #include "util.h"
 
 /*
@@ -572,13 +572,14 @@ static void loader_load_dropins(ConfigLoader *l, const char *sysroot)
         free(list);
 }
 
-int config_load(const char *sysroot, const char *main_file, Config **ret)
+int config_load(const ProbeOps *const *table, const char *sysroot, const char *main_file,
+                Config **ret)
 {
-        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(config_unrefp) Config *c = NULL;
         ConfigLoader l = {};
         int r;
 
-        r = config_new_default(&c);
+        r = config_new_default(table, &c);
         if (r < 0)
                 return r;
         l.config = c;

@@ -61,7 +61,8 @@ struct ProbeRunner {
         Slot *slots;
         size_t n_slots;
         const Board *board;
-        const Config *config;
+        const Config *config; /* a reference */
+        char **only;          /* --only: the probes this round runs; NULL for all */
         ProbeRunnerCallbacks cb;
         void *userdata;
         sd_event_source *defer;
@@ -81,6 +82,7 @@ static ProbeContext *context_unref(ProbeContext *c)
         if (!c || --c->n_ref > 0)
                 return NULL;
         sd_event_source_disable_unref(c->timeout_source);
+        config_unref(c->config);
         json_object_put(c->details);
         free(c->remedy);
         free(c);
@@ -183,29 +185,27 @@ static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 
 static uint64_t probe_timeout(ProbeRunner *r, const ProbeOps *ops)
 {
-        if (r->config && r->config->daemon.probe_timeout_usec > 0)
-                return r->config->daemon.probe_timeout_usec;
+        if (config_daemon_probe_timeout(r->config) > 0)
+                return config_daemon_probe_timeout(r->config);
         return ops->timeout_usec;
 }
 
 static void slot_start(ProbeRunner *r, size_t i)
 {
         Slot *s = &r->slots[i];
-        const char *reason = NULL;
+        _cleanup_free_ char *reason = NULL;
         ProbeContext *c;
         uint64_t timeout;
         int k;
 
         s->scheduled = false;
-        if (!config_probe_enabled(r->config, s->ops->name)) {
-                _cleanup_free_ char *t =
-                        strdup_printf("disabled by configuration ([%s] Enable=no)",
-                                      strna(config_section_for_probe(s->ops->name)));
-                slot_report_static(r, i, VERDICT_SKIPPED, t ? t : "disabled by configuration");
+        k = probe_skip_reason(s->ops, r->board, r->config, r->only, &reason);
+        if (k < 0) {
+                slot_report_static(r, i, VERDICT_FAILED, "out of memory");
                 return;
         }
-        if (s->ops->applies && !s->ops->applies(r->board, r->config, &reason)) {
-                slot_report_static(r, i, VERDICT_SKIPPED, reason ? reason : "not applicable");
+        if (k > 0) {
+                slot_report_static(r, i, VERDICT_SKIPPED, reason);
                 return;
         }
 
@@ -219,7 +219,7 @@ static void slot_start(ProbeRunner *r, size_t i)
         c->index = i;
         c->ops = s->ops;
         c->board = r->board;
-        c->config = r->config;
+        c->config = config_ref(r->config);
         c->details = json_object_new_object();
         c->started_realtime = now_usec(CLOCK_REALTIME);
         /* The loop's own clock, which relative timers are measured from too, so a probe that
@@ -373,6 +373,8 @@ ProbeRunner *probe_runner_free(ProbeRunner *r)
         sd_event_source_disable_unref(r->defer);
         sd_event_unref(r->event);
         free(r->sysroot);
+        strv_free(r->only);
+        config_unref(r->config);
         free(r);
         return NULL;
 }
@@ -386,25 +388,28 @@ void probe_runner_set_callbacks(ProbeRunner *r, const ProbeRunnerCallbacks *cb, 
 void probe_runner_set_inputs(ProbeRunner *r, const Board *board, const Config *config)
 {
         r->board = board;
-        r->config = config;
+        config_unref(r->config);
+        r->config = config_ref(config);
 }
 
-int probe_runner_start(ProbeRunner *r, char *const *names, const char *not_selected_reason)
+int probe_runner_start(ProbeRunner *r, char *const *only)
 {
-        STRV_FOREACH (n, names)
+        char **copy = NULL;
+
+        STRV_FOREACH (n, only)
                 if (slot_index(r, *n) < 0)
                         return -ENOENT;
+        if (only) {
+                copy = strv_copy(only);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        strv_free(r->only);
+        r->only = copy;
         for (size_t i = 0; i < r->n_slots; i++) {
                 Slot *s = &r->slots[i];
-                if (s->ctx)
-                        continue;
-                if (names && !strv_contains(names, s->ops->name)) {
-                        slot_report_static(r, i, VERDICT_SKIPPED,
-                                           not_selected_reason ? not_selected_reason
-                                                               : "not selected");
-                        continue;
-                }
-                s->scheduled = true;
+                if (!s->ctx)
+                        s->scheduled = true;
         }
         r->round_active = true;
         runner_kick(r);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audio probe, a placeholder until its issue lands: it says so instead of pretending. */
+#include "audio.h"
 #include "probe.h"
 
 static int audio_run(ProbeContext *ctx)
@@ -21,6 +22,7 @@ static int audio_plan(const Board *b, const Config *c, const char *sysroot, char
 
 const ProbeOps probe_audio = {
         .name = "audio",
+        .config = &audio_config_section,
         .run = audio_run,
         .plan = audio_plan,
         .timeout_usec = 5 * USEC_PER_SEC,

@@ -82,9 +82,9 @@ static void bt_job_freep(BtJob **j)
 
 static BtPath choose_path(const Board *b, const Config *c)
 {
-        if (c->bluetooth.attach == BLUETOOTH_ATTACH_KERNEL)
+        if (bt_settings_of(c)->attach == BLUETOOTH_ATTACH_KERNEL)
                 return BT_PATH_KERNEL;
-        if (c->bluetooth.attach == BLUETOOTH_ATTACH_USERSPACE)
+        if (bt_settings_of(c)->attach == BLUETOOTH_ATTACH_USERSPACE)
                 return BT_PATH_USERSPACE;
         return b->bluetooth.kernel_attach ? BT_PATH_KERNEL : BT_PATH_USERSPACE;
 }
@@ -93,8 +93,8 @@ static bool want_flow_control(const Board *b, const Config *c)
 {
         const BoardBluetooth *bt = &b->bluetooth;
 
-        if (c->bluetooth.flow_control != BLUETOOTH_FLOW_CONTROL_AUTO)
-                return c->bluetooth.flow_control == BLUETOOTH_FLOW_CONTROL_YES;
+        if (bt_settings_of(c)->flow_control != BLUETOOTH_FLOW_CONTROL_AUTO)
+                return bt_settings_of(c)->flow_control == BLUETOOTH_FLOW_CONTROL_YES;
         if (bt->uart_kind == UART_KIND_MINI || bt->pins_rtscts == TRISTATE_NO)
                 return false;
         /* The board table's speed says whether the board wires RTS/CTS to the controller. */
@@ -107,8 +107,8 @@ static uint32_t want_baud(const Board *b, const Config *c, bool flow)
 {
         const BoardBluetooth *bt = &b->bluetooth;
 
-        if (c->bluetooth.baud > 0)
-                return c->bluetooth.baud;
+        if (bt_settings_of(c)->baud > 0)
+                return bt_settings_of(c)->baud;
         if (bt->expected_baud > 0)
                 return bt->expected_baud;
         if (bt->uart_kind == UART_KIND_MINI)
@@ -123,8 +123,8 @@ static char *userspace_device(const Board *b, const Config *c, const char *sys)
         const BoardBluetooth *bt = &b->bluetooth;
         _cleanup_free_ char *name = NULL;
 
-        if (c->bluetooth.device)
-                return strdup(c->bluetooth.device);
+        if (bt_settings_of(c)->device)
+                return strdup(bt_settings_of(c)->device);
         if (!bt->uart_path)
                 return NULL;
         if (sys && bt_sysfs_tty_for_uart(sys, bt->uart_path, &name) >= 0)
@@ -145,11 +145,11 @@ static char *userspace_device(const Board *b, const Config *c, const char *sys)
 
 static bool bt_applies(const Board *b, const Config *c, const char **ret_reason)
 {
-        if (c->bluetooth.attach == BLUETOOTH_ATTACH_OFF) {
+        if (bt_settings_of(c)->attach == BLUETOOTH_ATTACH_OFF) {
                 *ret_reason = "Attach=off: the controller is left alone";
                 return false;
         }
-        if (c->bluetooth.device || c->bluetooth.attach == BLUETOOTH_ATTACH_USERSPACE)
+        if (bt_settings_of(c)->device || bt_settings_of(c)->attach == BLUETOOTH_ATTACH_USERSPACE)
                 return true;
         if (!b->bluetooth.uart_path && !b->bluetooth.kernel_attach) {
                 *ret_reason = "this board has no Bluetooth UART in its device tree";
@@ -583,10 +583,10 @@ static int bt_run(ProbeContext *ctx)
                 j->uart_path = strdup(b->bluetooth.uart_path);
                 if (!j->uart_path)
                         return -ENOMEM;
-                j->kernel_timeout = c->bluetooth.kernel_timeout_usec;
+                j->kernel_timeout = bt_settings_of(c)->kernel_timeout_usec;
                 j->serial = address_seed(ctx, b);
-                j->address_set = c->bluetooth.address_set;
-                memcpy(j->address, c->bluetooth.address, 6);
+                j->address_set = bt_settings_of(c)->address_set;
+                memcpy(j->address, bt_settings_of(c)->address, 6);
                 bt_add_str(d, "path", "kernel");
                 bt_add_str(d, "uart", b->bluetooth.uart_path);
                 bt_add_str(d, "node", b->bluetooth.node_path);
@@ -617,13 +617,13 @@ static int bt_run(ProbeContext *ctx)
                                             startswith(j->device, "/dev/") ?: j->device);
         j->flow_control = want_flow_control(b, c);
         j->target = want_baud(b, c, j->flow_control);
-        j->firmware_dirs = strv_copy(c->bluetooth.firmware_dirs);
+        j->firmware_dirs = strv_copy(bt_settings_of(c)->firmware_dirs);
         j->compatibles = b->compatible ? strv_copy(b->compatible) : NULL;
         j->serial = address_seed(ctx, b);
         j->expected_chip = b->bluetooth.chip ? strdup(b->bluetooth.chip) : NULL;
-        j->address_set = c->bluetooth.address_set;
-        memcpy(j->address, c->bluetooth.address, 6);
-        if (!j->device_path || (c->bluetooth.firmware_dirs && !j->firmware_dirs) ||
+        j->address_set = bt_settings_of(c)->address_set;
+        memcpy(j->address, bt_settings_of(c)->address, 6);
+        if (!j->device_path || (bt_settings_of(c)->firmware_dirs && !j->firmware_dirs) ||
             (b->compatible && !j->compatibles))
                 return -ENOMEM;
         r = probe_extend_timeout(ctx, BT_USERSPACE_USEC);
@@ -663,7 +663,7 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
                 goto out;
         }
         if (choose_path(b, c) == BT_PATH_KERNEL) {
-                _cleanup_free_ char *span = format_duration(c->bluetooth.kernel_timeout_usec);
+                _cleanup_free_ char *span = format_duration(bt_settings_of(c)->kernel_timeout_usec);
 
                 bt_add_str(details, "path", "kernel");
                 bt_add_str(details, "uart", b->bluetooth.uart_path);
@@ -681,7 +681,7 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
         flow = want_flow_control(b, c);
         baud = want_baud(b, c, flow);
         if (b->bluetooth.chip &&
-            bt_firmware_find(sysroot, c->bluetooth.firmware_dirs, b->bluetooth.chip,
+            bt_firmware_find(sysroot, bt_settings_of(c)->firmware_dirs, b->bluetooth.chip,
                              b->compatible, &fw, &tried) < 0)
                 return -ENOMEM;
         bt_add_str(details, "path", "userspace");
@@ -703,6 +703,7 @@ out:
 
 const ProbeOps probe_bluetooth = {
         .name = "bluetooth",
+        .config = &bluetooth_config_section,
         .after = (const char *const[]){"gpio", NULL},
         .applies = bt_applies,
         .run = bt_run,

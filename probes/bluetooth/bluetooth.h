@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bt-bcm.h"
+#include "bt-settings.h"
 #include "bt-sysfs.h"
 #include "probe.h"
 

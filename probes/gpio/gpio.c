@@ -19,8 +19,16 @@ static int gpio_plan(const Board *b, const Config *c, const char *sysroot, char 
         return 0;
 }
 
+/* [GPIO] has only Enable= so far. */
+static const ConfigSetting gpio_settings[] = {{}};
+static const ConfigSection gpio_config_section = {
+        .name = "GPIO",
+        .settings = gpio_settings,
+};
+
 const ProbeOps probe_gpio = {
         .name = "gpio",
+        .config = &gpio_config_section,
         .run = gpio_run,
         .plan = gpio_plan,
         .timeout_usec = 5 * USEC_PER_SEC,

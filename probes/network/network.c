@@ -18,8 +18,11 @@
 #include <sys/epoll.h>
 #include <time.h>
 
+#include "network-settings.h"
 #include "network.h"
 #include "probe.h"
+
+extern const ProbeOps probe_network;
 
 #define NETWORK_DEBOUNCE_USEC    (5 * USEC_PER_MSEC)
 #define NETWORK_RERUN_DELAY_USEC (50 * USEC_PER_MSEC)
@@ -236,11 +239,24 @@ static int on_ipv4_timer(sd_event_source *src, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* The defaults stand in for a config made without [Network] (a test's own table). */
+static const NetworkSettings *network_settings_of(const Config *c)
+{
+        static char *const prefer[] = {(char *)"wired", (char *)"wireless", NULL};
+        static const NetworkSettings defaults = {
+                .prefer = (char **)prefer,
+                .ipv4_timeout_usec = 30 * USEC_PER_SEC,
+        };
+        const NetworkSettings *s = probe_settings(&probe_network, c);
+        return s ? s : &defaults;
+}
+
 static int settings_copy(const Config *c, NetworkState *s)
 {
-        char **u = strv_copy(c->network.uplinks), **p = strv_copy(c->network.prefer);
+        const NetworkSettings *cfg = network_settings_of(c);
+        char **u = strv_copy(cfg->uplinks), **p = strv_copy(cfg->prefer);
 
-        if ((c->network.uplinks && !u) || (c->network.prefer && !p)) {
+        if ((cfg->uplinks && !u) || (cfg->prefer && !p)) {
                 strv_free(u);
                 strv_free(p);
                 return -ENOMEM;
@@ -249,7 +265,7 @@ static int settings_copy(const Config *c, NetworkState *s)
         strv_free(s->settings.prefer);
         s->settings.uplinks = u;
         s->settings.prefer = p;
-        s->ipv4_timeout_usec = c->network.ipv4_timeout_usec;
+        s->ipv4_timeout_usec = cfg->ipv4_timeout_usec;
         return 0;
 }
 
@@ -463,8 +479,8 @@ static int network_run(ProbeContext *ctx)
 static int network_plan(const Board *b, const Config *c, const char *sysroot, char **ret_summary,
                         json_object *details)
 {
-        PlanSettings settings = {.uplinks = c ? c->network.uplinks : NULL,
-                                 .prefer = c ? c->network.prefer : NULL};
+        PlanSettings settings = {.uplinks = network_settings_of(c)->uplinks,
+                                 .prefer = network_settings_of(c)->prefer};
         NetState net = {};
         Plan plan = {};
         PlanDiff diff = {};
@@ -521,6 +537,7 @@ static int network_plan(const Board *b, const Config *c, const char *sysroot, ch
 
 const ProbeOps probe_network = {
         .name = "network",
+        .config = &network_config_section,
         .run = network_run,
         .plan = network_plan,
         .timeout_usec = 5 * USEC_PER_SEC,

@@ -8,6 +8,9 @@
 
 #include "probe.h"
 #include "rootfs.h"
+#include "rootfs-settings.h"
+
+extern const ProbeOps probe_rootfs;
 
 #define ROOTFS_GROW_TIMEOUT_USEC (30 * 60 * USEC_PER_SEC)
 #define ROOTFS_LOCK_TRIES        40
@@ -47,9 +50,18 @@ static void job_freep(Job **j)
         job_free(*j);
 }
 
+/* The defaults stand in for a config made without [RootFS] (a test's own table). */
+static const RootfsSettings *rootfs_settings_of(const Config *c)
+{
+        static const RootfsSettings defaults = {.mount = (char *)"/"};
+        const RootfsSettings *s = probe_settings(&probe_rootfs, c);
+        return s ? s : &defaults;
+}
+
 static const char *rootfs_mount_of(const Config *c)
 {
-        return c && !isempty(c->rootfs.mount) ? c->rootfs.mount : "/";
+        const RootfsSettings *s = rootfs_settings_of(c);
+        return !isempty(s->mount) ? s->mount : "/";
 }
 
 /* Every boot after the first lands here: sysfs alone shows root already reaching the end of
@@ -76,8 +88,8 @@ static bool rootfs_quick_check(const Config *c, Job *j)
         if (rootfs_fs_size(j->loc.part_node, "ext4", &q.fs_bytes) < 0 &&
             rootfs_fs_size(j->loc.part_node, "btrfs", &q.fs_bytes) < 0)
                 return false;
-        if (rootfs_plan(&q, c ? c->rootfs.reserve_bytes : 0, c ? c->rootfs.reserve_percent : 0,
-                        &p) < 0 ||
+        if (rootfs_plan(&q, rootfs_settings_of(c)->reserve_bytes,
+                        rootfs_settings_of(c)->reserve_percent, &p) < 0 ||
             p.refusal != ROOTFS_REFUSE_NONE || p.grow_partition || p.grow_filesystem)
                 return false;
         j->disk.fs_bytes = q.fs_bytes;
@@ -111,8 +123,8 @@ static int rootfs_inspect(const RootfsPaths *p, const Config *c, Job *j)
                 if (j->disk.sector_size != ss)
                         return -EBADMSG;
         }
-        r = rootfs_plan(&j->disk, c ? c->rootfs.reserve_bytes : 0,
-                        c ? c->rootfs.reserve_percent : 0, &j->plan);
+        r = rootfs_plan(&j->disk, rootfs_settings_of(c)->reserve_bytes,
+                        rootfs_settings_of(c)->reserve_percent, &j->plan);
         if (r < 0)
                 return r;
         /* The kernel and the table must agree on where root starts, or we would be growing
@@ -435,7 +447,7 @@ static int rootfs_plan_op(const Board *b, const Config *c, const char *sysroot, 
 
 const ProbeOps probe_rootfs = {
         .name = "rootfs",
-        .after = (const char *const[]){NULL},
+        .config = &rootfs_config_section,
         .run = rootfs_run,
         .plan = rootfs_plan_op,
         .timeout_usec = 60 * USEC_PER_SEC,

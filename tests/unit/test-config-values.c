@@ -2,6 +2,7 @@
 /* The value syntax of hwctl.conf: booleans, time spans, sizes, interface names, enum names. */
 #include <inttypes.h>
 
+#include "bt-settings.h"
 #include "config.h"
 #include "test-util.h"
 #include "util.h"

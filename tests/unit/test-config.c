@@ -6,9 +6,21 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "audio.h"
+#include "bt-settings.h"
 #include "config.h"
+#include "network-settings.h"
+#include "probe.h"
+#include "rootfs-settings.h"
 #include "test-util.h"
 #include "util.h"
+
+/* Each probe owns its section: the parsed values are its struct. */
+extern const ProbeOps probe_rootfs, probe_gpio, probe_audio, probe_bluetooth, probe_network;
+#define ROOTFS(c)    ((const RootfsSettings *)config_probe_settings(c, &probe_rootfs))
+#define AUDIO(c)     ((const AudioSettings *)config_probe_settings(c, &probe_audio))
+#define BLUETOOTH(c) ((const BluetoothSettings *)config_probe_settings(c, &probe_bluetooth))
+#define NETWORK(c)   ((const NetworkSettings *)config_probe_settings(c, &probe_network))
 
 #define MAIN  "etc/hwctl/hwctl.conf"
 #define ETC_D "etc/hwctl/hwctl.conf.d/"
@@ -92,7 +104,7 @@ static void make_dir(const char *root, const char *rel)
 static Config *load(const char *root, const char *main_file)
 {
         Config *c = NULL;
-        int r = config_load(root, main_file, &c);
+        int r = config_load(probe_table, root, main_file, &c);
         if (r < 0 || !c) {
                 fprintf(stderr, "config_load() failed: %s\n", strerror(-r));
                 exit(EXIT_FAILURE);
@@ -102,10 +114,10 @@ static Config *load(const char *root, const char *main_file)
 
 static void dump_problems(const Config *c)
 {
-        for (size_t i = 0; i < c->n_problems; i++) {
-                _cleanup_free_ char *s = config_problem_to_string(&c->problems[i]);
+        for (size_t i = 0; i < config_n_problems(c); i++) {
+                _cleanup_free_ char *s = config_problem_to_string(config_problem(c, i));
                 fprintf(stderr, "    problem: %s (%s)\n", strna(s),
-                        config_severity_to_string(c->problems[i].severity));
+                        config_severity_to_string((*config_problem(c, i)).severity));
         }
 }
 
@@ -113,29 +125,29 @@ static void dump_problems(const Config *c)
 static const ConfigProblem *only_problem(const Config *c, const char *file, unsigned line,
                                          ConfigSeverity severity)
 {
-        if (c->n_problems != 1) {
-                TEST_FAIL("expected 1 problem at %s:%u, got %zu", file, line, c->n_problems);
+        if (config_n_problems(c) != 1) {
+                TEST_FAIL("expected 1 problem at %s:%u, got %zu", file, line, config_n_problems(c));
                 dump_problems(c);
                 return NULL;
         }
-        ASSERT_STR_EQ(c->problems[0].file, file);
-        ASSERT_INT_EQ(c->problems[0].line, line);
-        ASSERT_INT_EQ(c->problems[0].severity, severity);
-        return &c->problems[0];
+        ASSERT_STR_EQ((*config_problem(c, 0)).file, file);
+        ASSERT_INT_EQ((*config_problem(c, 0)).line, line);
+        ASSERT_INT_EQ((*config_problem(c, 0)).severity, severity);
+        return config_problem(c, 0);
 }
 
 static const ConfigProblem *find_problem(const Config *c, const char *file, unsigned line)
 {
-        for (size_t i = 0; i < c->n_problems; i++)
-                if (streq(c->problems[i].file, file) && c->problems[i].line == line)
-                        return &c->problems[i];
+        for (size_t i = 0; i < config_n_problems(c); i++)
+                if (streq((*config_problem(c, i)).file, file) && (*config_problem(c, i)).line == line)
+                        return config_problem(c, i);
         return NULL;
 }
 
 static void assert_no_problems(const Config *c)
 {
-        if (c->n_problems != 0) {
-                TEST_FAIL("expected no problems, got %zu", c->n_problems);
+        if (config_n_problems(c) != 0) {
+                TEST_FAIL("expected no problems, got %zu", config_n_problems(c));
                 dump_problems(c);
         }
 }
@@ -161,7 +173,7 @@ static bool section_is_default(const Config *c, const char *section)
         json_object *a, *b;
         bool eq;
 
-        if (config_new_default(&d) < 0)
+        if (config_new_default(probe_table, &d) < 0)
                 exit(EXIT_FAILURE);
         a = config_section_to_json(c, section);
         b = config_section_to_json(d, section);
@@ -187,33 +199,33 @@ static void test_defaults_are_documented_values(void)
 {
         _cleanup_(config_freep) Config *c = NULL;
 
-        ASSERT_INT_EQ(config_new_default(&c), 0);
+        ASSERT_INT_EQ(config_new_default(probe_table, &c), 0);
         if (!c)
                 return;
-        ASSERT_NULL(c->daemon.probes);
-        ASSERT_INT_EQ(c->daemon.probe_timeout_usec, 0);
-        ASSERT_TRUE(c->rootfs.enabled);
-        ASSERT_STR_EQ(c->rootfs.mount, "/");
-        ASSERT_INT_EQ(c->rootfs.reserve_bytes, 0);
-        ASSERT_INT_EQ(c->rootfs.reserve_percent, 0);
-        ASSERT_TRUE(c->gpio.enabled);
-        ASSERT_TRUE(c->audio.enabled);
-        ASSERT_NULL(c->audio.card);
-        ASSERT_INT_EQ(c->audio.volume_percent, 80);
-        ASSERT_TRUE(c->bluetooth.enabled);
-        ASSERT_INT_EQ(c->bluetooth.attach, BLUETOOTH_ATTACH_AUTO);
-        ASSERT_INT_EQ(c->bluetooth.baud, 0);
-        _cleanup_free_ char *fw = strv_join(c->bluetooth.firmware_dirs, " ");
+        ASSERT_NULL(config_daemon_probes(c));
+        ASSERT_INT_EQ(config_daemon_probe_timeout(c), 0);
+        ASSERT_TRUE(config_probe_enabled(c, &probe_rootfs));
+        ASSERT_STR_EQ(ROOTFS(c)->mount, "/");
+        ASSERT_INT_EQ(ROOTFS(c)->reserve_bytes, 0);
+        ASSERT_INT_EQ(ROOTFS(c)->reserve_percent, 0);
+        ASSERT_TRUE(config_probe_enabled(c, &probe_gpio));
+        ASSERT_TRUE(config_probe_enabled(c, &probe_audio));
+        ASSERT_NULL(AUDIO(c)->card);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_TRUE(config_probe_enabled(c, &probe_bluetooth));
+        ASSERT_INT_EQ(BLUETOOTH(c)->attach, BLUETOOTH_ATTACH_AUTO);
+        ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
+        _cleanup_free_ char *fw = strv_join(BLUETOOTH(c)->firmware_dirs, " ");
         ASSERT_STR_EQ(fw, "/lib/firmware /usr/lib/firmware /etc/firmware "
                           "/run/current-system/firmware");
-        ASSERT_INT_EQ(c->bluetooth.kernel_timeout_usec, 15 * USEC_PER_SEC);
-        ASSERT_TRUE(c->network.enabled);
-        ASSERT_NULL(c->network.uplinks);
-        _cleanup_free_ char *prefer = strv_join(c->network.prefer, " ");
+        ASSERT_INT_EQ(BLUETOOTH(c)->kernel_timeout_usec, 15 * USEC_PER_SEC);
+        ASSERT_TRUE(config_probe_enabled(c, &probe_network));
+        ASSERT_NULL(NETWORK(c)->uplinks);
+        _cleanup_free_ char *prefer = strv_join(NETWORK(c)->prefer, " ");
         ASSERT_STR_EQ(prefer, "wired wireless");
-        ASSERT_INT_EQ(c->network.ipv4_timeout_usec, 30 * USEC_PER_SEC);
-        ASSERT_NULL(c->files);
-        ASSERT_INT_EQ(c->n_problems, 0);
+        ASSERT_INT_EQ(NETWORK(c)->ipv4_timeout_usec, 30 * USEC_PER_SEC);
+        ASSERT_NULL(config_files(c));
+        ASSERT_INT_EQ(config_n_problems(c), 0);
 }
 
 static void test_empty_sysroot_gives_defaults(void)
@@ -222,7 +234,7 @@ static void test_empty_sysroot_gives_defaults(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_NULL(c->files);
+        ASSERT_NULL(config_files(c));
         ASSERT_TRUE(config_is_default(c));
         ASSERT_NULL(config_free(NULL));
 }
@@ -320,27 +332,27 @@ static void test_values_reach_the_struct(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(strv_length(c->daemon.probes), 2);
-        ASSERT_TRUE(strv_contains(c->daemon.probes, "network"));
-        ASSERT_INT_EQ(c->daemon.probe_timeout_usec, 10 * USEC_PER_SEC);
-        ASSERT_FALSE(c->rootfs.enabled);
-        ASSERT_STR_EQ(c->rootfs.mount, "/data");
-        ASSERT_INT_EQ(c->rootfs.reserve_bytes, UINT64_C(2) << 30);
-        ASSERT_FALSE(c->gpio.enabled);
-        ASSERT_FALSE(c->audio.enabled);
-        ASSERT_STR_EQ(c->audio.card, "vc4hdmi0");
-        ASSERT_INT_EQ(c->audio.volume_percent, 40);
-        ASSERT_FALSE(c->bluetooth.enabled);
-        ASSERT_INT_EQ(c->bluetooth.attach, BLUETOOTH_ATTACH_USERSPACE);
-        ASSERT_INT_EQ(c->bluetooth.baud, 460800);
-        ASSERT_INT_EQ(strv_length(c->bluetooth.firmware_dirs), 1);
-        ASSERT_STR_EQ(c->bluetooth.firmware_dirs ? c->bluetooth.firmware_dirs[0] : NULL, "/fw");
-        ASSERT_INT_EQ(c->bluetooth.kernel_timeout_usec, 90 * USEC_PER_SEC);
-        ASSERT_FALSE(c->network.enabled);
-        ASSERT_STR_EQ(c->network.uplinks ? c->network.uplinks[0] : NULL, "eth0");
-        ASSERT_INT_EQ(strv_length(c->network.prefer), 1);
-        ASSERT_INT_EQ(c->network.ipv4_timeout_usec, 5 * USEC_PER_SEC);
-        ASSERT_INT_EQ(strv_length(c->files), 1);
+        ASSERT_INT_EQ(strv_length(config_daemon_probes(c)), 2);
+        ASSERT_TRUE(strv_contains(config_daemon_probes(c), "network"));
+        ASSERT_INT_EQ(config_daemon_probe_timeout(c), 10 * USEC_PER_SEC);
+        ASSERT_FALSE(config_probe_enabled(c, &probe_rootfs));
+        ASSERT_STR_EQ(ROOTFS(c)->mount, "/data");
+        ASSERT_INT_EQ(ROOTFS(c)->reserve_bytes, UINT64_C(2) << 30);
+        ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
+        ASSERT_FALSE(config_probe_enabled(c, &probe_audio));
+        ASSERT_STR_EQ(AUDIO(c)->card, "vc4hdmi0");
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 40);
+        ASSERT_FALSE(config_probe_enabled(c, &probe_bluetooth));
+        ASSERT_INT_EQ(BLUETOOTH(c)->attach, BLUETOOTH_ATTACH_USERSPACE);
+        ASSERT_INT_EQ(BLUETOOTH(c)->baud, 460800);
+        ASSERT_INT_EQ(strv_length(BLUETOOTH(c)->firmware_dirs), 1);
+        ASSERT_STR_EQ(BLUETOOTH(c)->firmware_dirs ? BLUETOOTH(c)->firmware_dirs[0] : NULL, "/fw");
+        ASSERT_INT_EQ(BLUETOOTH(c)->kernel_timeout_usec, 90 * USEC_PER_SEC);
+        ASSERT_FALSE(config_probe_enabled(c, &probe_network));
+        ASSERT_STR_EQ(NETWORK(c)->uplinks ? NETWORK(c)->uplinks[0] : NULL, "eth0");
+        ASSERT_INT_EQ(strv_length(NETWORK(c)->prefer), 1);
+        ASSERT_INT_EQ(NETWORK(c)->ipv4_timeout_usec, 5 * USEC_PER_SEC);
+        ASSERT_INT_EQ(strv_length(config_files(c)), 1);
 }
 
 static const struct {
@@ -432,7 +444,7 @@ static void test_each_key_rejects_invalid_forms_keeping_default(void)
                         TEST_FAIL("[%s] %s=%s changed the section", invalid_values[i].section,
                                   invalid_values[i].key, invalid_values[i].value);
                 /* The file was still read. */
-                ASSERT_INT_EQ(strv_length(c->files), 1);
+                ASSERT_INT_EQ(strv_length(config_files(c)), 1);
         }
 }
 
@@ -446,10 +458,10 @@ static void test_invalid_value_keeps_earlier_file_value(void)
                    "[Audio]\nVolume=300\n[Bluetooth]\nFirmwareDirs=/a relative\n");
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
-        ASSERT_INT_EQ(c->audio.volume_percent, 30);
-        ASSERT_INT_EQ(strv_length(c->bluetooth.firmware_dirs), 1);
-        ASSERT_STR_EQ(c->bluetooth.firmware_dirs ? c->bluetooth.firmware_dirs[0] : NULL, "/opt/fw");
-        ASSERT_INT_EQ(c->n_problems, 2);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 30);
+        ASSERT_INT_EQ(strv_length(BLUETOOTH(c)->firmware_dirs), 1);
+        ASSERT_STR_EQ(BLUETOOTH(c)->firmware_dirs ? BLUETOOTH(c)->firmware_dirs[0] : NULL, "/opt/fw");
+        ASSERT_INT_EQ(config_n_problems(c), 2);
         ASSERT_NOT_NULL(find_problem(c, dropin, 2));
         ASSERT_NOT_NULL(find_problem(c, dropin, 4));
 }
@@ -462,13 +474,13 @@ static void test_reserve_size_and_percentage_replace_each_other(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->rootfs.reserve_percent, 5);
-        ASSERT_INT_EQ(c->rootfs.reserve_bytes, 0);
+        ASSERT_INT_EQ(ROOTFS(c)->reserve_percent, 5);
+        ASSERT_INT_EQ(ROOTFS(c)->reserve_bytes, 0);
 
         write_text(root, ETC_D "20-size.conf", "[RootFS]\nReserve=1G\n");
         _cleanup_(config_freep) Config *d = load(root, NULL);
-        ASSERT_INT_EQ(d->rootfs.reserve_percent, 0);
-        ASSERT_INT_EQ(d->rootfs.reserve_bytes, UINT64_C(1) << 30);
+        ASSERT_INT_EQ(ROOTFS(d)->reserve_percent, 0);
+        ASSERT_INT_EQ(ROOTFS(d)->reserve_bytes, UINT64_C(1) << 30);
 }
 
 static void test_empty_assignment_resets_to_default(void)
@@ -492,20 +504,20 @@ static void test_empty_assignment_resets_to_default(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(strv_length(c->files), 2);
+        ASSERT_INT_EQ(strv_length(config_files(c)), 2);
         ASSERT_TRUE(config_is_default(c));
-        ASSERT_NULL(c->daemon.probes);
-        ASSERT_NULL(c->audio.card);
-        ASSERT_NULL(c->network.uplinks);
-        ASSERT_INT_EQ(c->bluetooth.baud, 0);
+        ASSERT_NULL(config_daemon_probes(c));
+        ASSERT_NULL(AUDIO(c)->card);
+        ASSERT_NULL(NETWORK(c)->uplinks);
+        ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
 
         /* Within one file too, and a later assignment then sets it again. */
         write_text(root, MAIN, "[Audio]\nVolume=10\nVolume=\n[Network]\nPrefer=\nPrefer=eth1\n");
         _cleanup_free_ char *reset = path_in(root, ETC_D "reset.conf");
         ASSERT_INT_EQ(unlink(reset), 0);
         _cleanup_(config_freep) Config *d = load(root, NULL);
-        ASSERT_INT_EQ(d->audio.volume_percent, 80);
-        _cleanup_free_ char *prefer = strv_join(d->network.prefer, " ");
+        ASSERT_INT_EQ(AUDIO(d)->volume_percent, 80);
+        _cleanup_free_ char *prefer = strv_join(NETWORK(d)->prefer, " ");
         ASSERT_STR_EQ(prefer, "eth1");
 }
 
@@ -514,15 +526,15 @@ static void test_config_set_applies_one_assignment(void)
         _cleanup_(config_freep) Config *c = NULL;
         char *reason = NULL;
 
-        ASSERT_INT_EQ(config_new_default(&c), 0);
+        ASSERT_INT_EQ(config_new_default(probe_table, &c), 0);
         if (!c)
                 return;
         ASSERT_INT_EQ(config_set(c, "Audio", "Volume", "25%", &reason), 0);
-        ASSERT_INT_EQ(c->audio.volume_percent, 25);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 25);
         ASSERT_NULL(reason);
 
         ASSERT_INT_EQ(config_set(c, "Audio", "Volume", "250", &reason), -EINVAL);
-        ASSERT_INT_EQ(c->audio.volume_percent, 25);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 25);
         ASSERT_STR_CONTAINS(reason, "expected a volume 0..100");
         free(reason);
         reason = NULL;
@@ -538,7 +550,7 @@ static void test_config_set_applies_one_assignment(void)
         ASSERT_NULL(reason);
 
         ASSERT_INT_EQ(config_set(c, "Audio", "Volume", "", NULL), 0);
-        ASSERT_INT_EQ(c->audio.volume_percent, 80);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
 }
 
 /* ---- Unknown keys and sections ---- */
@@ -561,9 +573,9 @@ static void test_unknown_keys_and_sections_warn_with_line(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
         const ConfigProblem *p;
 
-        ASSERT_INT_EQ(c->n_problems, 4);
-        for (size_t i = 0; i < c->n_problems; i++)
-                ASSERT_INT_EQ(c->problems[i].severity, CONFIG_WARNING);
+        ASSERT_INT_EQ(config_n_problems(c), 4);
+        for (size_t i = 0; i < config_n_problems(c); i++)
+                ASSERT_INT_EQ((*config_problem(c, i)).severity, CONFIG_WARNING);
         ASSERT_FALSE(config_has_errors(c));
 
         p = find_problem(c, file, 4);
@@ -581,8 +593,8 @@ static void test_unknown_keys_and_sections_warn_with_line(void)
         p = find_problem(c, file, 1);
         ASSERT_TRUE(p && strstr(p->message, "outside of any section"));
 
-        ASSERT_INT_EQ(c->audio.volume_percent, 40);
-        ASSERT_STR_EQ(c->network.uplinks ? c->network.uplinks[0] : NULL, "eth0");
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 40);
+        ASSERT_STR_EQ(NETWORK(c)->uplinks ? NETWORK(c)->uplinks[0] : NULL, "eth0");
 }
 
 /* ---- Files and drop-ins ---- */
@@ -600,12 +612,12 @@ static void test_later_directory_masks_same_name(void)
         _cleanup_free_ char *run = path_in(root, RUN_D "60-card.conf");
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->audio.volume_percent, 30);
-        ASSERT_STR_EQ(c->audio.card, "run");
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 30);
+        ASSERT_STR_EQ(AUDIO(c)->card, "run");
         /* The masked files were not even read. */
-        ASSERT_INT_EQ(strv_length(c->files), 2);
-        ASSERT_STR_EQ(c->files ? c->files[0] : NULL, etc);
-        ASSERT_STR_EQ(c->files && c->files[0] ? c->files[1] : NULL, run);
+        ASSERT_INT_EQ(strv_length(config_files(c)), 2);
+        ASSERT_STR_EQ(config_files(c) ? config_files(c)[0] : NULL, etc);
+        ASSERT_STR_EQ(config_files(c) && config_files(c)[0] ? config_files(c)[1] : NULL, run);
 }
 
 static void test_dropins_apply_in_lexical_order_across_directories(void)
@@ -619,15 +631,15 @@ static void test_dropins_apply_in_lexical_order_across_directories(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->audio.volume_percent, 9);
-        ASSERT_STR_EQ(c->audio.card, "a"); /* the drop-in overrides the main file */
-        ASSERT_INT_EQ(strv_length(c->files), 4);
-        if (strv_length(c->files) == 4) {
-                ASSERT_TRUE(strstr(c->files[0], "/etc/hwctl/hwctl.conf") &&
-                            !strstr(c->files[0], ".d/"));
-                ASSERT_STR_CONTAINS(c->files[1], ETC_D "10-a.conf");
-                ASSERT_STR_CONTAINS(c->files[2], LIB_D "20-b.conf");
-                ASSERT_STR_CONTAINS(c->files[3], RUN_D "9-c.conf");
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 9);
+        ASSERT_STR_EQ(AUDIO(c)->card, "a"); /* the drop-in overrides the main file */
+        ASSERT_INT_EQ(strv_length(config_files(c)), 4);
+        if (strv_length(config_files(c)) == 4) {
+                ASSERT_TRUE(strstr(config_files(c)[0], "/etc/hwctl/hwctl.conf") &&
+                            !strstr(config_files(c)[0], ".d/"));
+                ASSERT_STR_CONTAINS(config_files(c)[1], ETC_D "10-a.conf");
+                ASSERT_STR_CONTAINS(config_files(c)[2], LIB_D "20-b.conf");
+                ASSERT_STR_CONTAINS(config_files(c)[3], RUN_D "9-c.conf");
         }
 }
 
@@ -641,15 +653,15 @@ static void test_dev_null_symlink_masks(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->bluetooth.baud, 0);
-        ASSERT_INT_EQ(c->bluetooth.attach, BLUETOOTH_ATTACH_KERNEL);
-        ASSERT_INT_EQ(strv_length(c->files), 1);
+        ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
+        ASSERT_INT_EQ(BLUETOOTH(c)->attach, BLUETOOTH_ATTACH_KERNEL);
+        ASSERT_INT_EQ(strv_length(config_files(c)), 1);
 
         /* A masked main file is simply absent. */
         make_symlink(root, MAIN, "/dev/null");
         _cleanup_(config_freep) Config *d = load(root, NULL);
         assert_no_problems(d);
-        ASSERT_INT_EQ(strv_length(d->files), 1);
+        ASSERT_INT_EQ(strv_length(config_files(d)), 1);
 }
 
 static void test_dev_null_reached_otherwise_masks(void)
@@ -667,8 +679,8 @@ static void test_dev_null_reached_otherwise_masks(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->bluetooth.baud, 0);
-        ASSERT_INT_EQ(c->audio.volume_percent, 80);
+        ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
 }
 
 static void test_only_dot_conf_files_are_read(void)
@@ -684,8 +696,8 @@ static void test_only_dot_conf_files_are_read(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->audio.volume_percent, 6);
-        ASSERT_INT_EQ(strv_length(c->files), 1);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 6);
+        ASSERT_INT_EQ(strv_length(config_files(c)), 1);
 }
 
 static void test_directory_named_conf_is_reported_and_does_not_mask(void)
@@ -703,10 +715,10 @@ static void test_directory_named_conf_is_reported_and_does_not_mask(void)
         const ConfigProblem *p = only_problem(c, dir, 0, CONFIG_ERROR);
 
         ASSERT_TRUE(p && strstr(p->message, "directory"));
-        ASSERT_INT_EQ(c->audio.volume_percent, 70);
-        ASSERT_STR_EQ(c->audio.card, "y");
-        ASSERT_FALSE(c->gpio.enabled);
-        ASSERT_INT_EQ(strv_length(c->files), 3);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 70);
+        ASSERT_STR_EQ(AUDIO(c)->card, "y");
+        ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
+        ASSERT_INT_EQ(strv_length(config_files(c)), 3);
 
         /* The main file as a directory. */
         _cleanup_sysroot_ char *root2 = sysroot_new();
@@ -731,11 +743,11 @@ static void test_fifo_and_dangling_link_do_not_block(void)
         make_symlink(root, ETC_D "20-dangling.conf", "/nonexistent/hwctl-test.conf");
         _cleanup_(config_freep) Config *c = load(root, NULL); /* would hang if it opened the FIFO */
 
-        ASSERT_INT_EQ(c->n_problems, 2);
+        ASSERT_INT_EQ(config_n_problems(c), 2);
         const ConfigProblem *p = find_problem(c, fifo, 0), *q = find_problem(c, dangling, 0);
         ASSERT_TRUE(p && p->severity == CONFIG_ERROR && strstr(p->message, "regular file"));
         ASSERT_TRUE(q && q->severity == CONFIG_ERROR);
-        ASSERT_FALSE(c->gpio.enabled);
+        ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
 }
 
 static void test_explicit_main_file_replaces_sysroot_main(void)
@@ -750,11 +762,11 @@ static void test_explicit_main_file_replaces_sysroot_main(void)
         _cleanup_(config_freep) Config *c = load(root, explicit_path);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->audio.volume_percent, 22);
-        ASSERT_NULL(c->audio.card);   /* the sysroot's hwctl.conf was not read */
-        ASSERT_TRUE(c->gpio.enabled); /* drop-ins still apply, after the main file */
-        ASSERT_INT_EQ(strv_length(c->files), 2);
-        ASSERT_STR_EQ(c->files ? c->files[0] : NULL, explicit_path);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 22);
+        ASSERT_NULL(AUDIO(c)->card);   /* the sysroot's hwctl.conf was not read */
+        ASSERT_TRUE(config_probe_enabled(c, &probe_gpio)); /* drop-ins still apply, after the main file */
+        ASSERT_INT_EQ(strv_length(config_files(c)), 2);
+        ASSERT_STR_EQ(config_files(c) ? config_files(c)[0] : NULL, explicit_path);
 }
 
 static void test_missing_explicit_main_file_is_an_error(void)
@@ -767,8 +779,8 @@ static void test_missing_explicit_main_file_is_an_error(void)
 
         ASSERT_NOT_NULL(only_problem(c, missing, 0, CONFIG_ERROR));
         ASSERT_TRUE(config_has_errors(c));
-        ASSERT_INT_EQ(c->audio.volume_percent, 80);
-        ASSERT_FALSE(c->gpio.enabled);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
 
         /* The implicit one missing is fine. */
         _cleanup_free_ char *main_file = path_in(root, MAIN);
@@ -800,7 +812,7 @@ static void test_syntax_errors_are_reported_per_line_and_parsing_continues(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
         static const unsigned bad_lines[] = {2, 3, 4, 5, 7, 9, 11};
 
-        ASSERT_INT_EQ(c->n_problems, ELEMENTSOF(bad_lines));
+        ASSERT_INT_EQ(config_n_problems(c), ELEMENTSOF(bad_lines));
         for (size_t i = 0; i < ELEMENTSOF(bad_lines); i++) {
                 const ConfigProblem *p = find_problem(c, file, bad_lines[i]);
                 if (!p || p->severity != CONFIG_ERROR)
@@ -810,11 +822,11 @@ static void test_syntax_errors_are_reported_per_line_and_parsing_continues(void)
         ASSERT_TRUE(p && strstr(p->message, "Missing '='") && strstr(p->message, "Volume 40"));
         p = find_problem(c, file, 7);
         ASSERT_TRUE(p && strstr(p->message, "section header") && strstr(p->message, "[Network"));
-        ASSERT_INT_EQ(c->audio.volume_percent, 41);
-        ASSERT_NULL(c->audio.card);
-        ASSERT_NULL(c->network.uplinks);
-        ASSERT_TRUE(c->gpio.enabled);
-        ASSERT_INT_EQ(c->bluetooth.baud, 921600);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 41);
+        ASSERT_NULL(AUDIO(c)->card);
+        ASSERT_NULL(NETWORK(c)->uplinks);
+        ASSERT_TRUE(config_probe_enabled(c, &probe_gpio));
+        ASSERT_INT_EQ(BLUETOOTH(c)->baud, 921600);
 }
 
 static void test_whitespace_comments_crlf_and_bom(void)
@@ -833,11 +845,11 @@ static void test_whitespace_comments_crlf_and_bom(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(c->audio.volume_percent, 33);
-        ASSERT_STR_EQ(c->audio.card, "Headphones");
-        _cleanup_free_ char *prefer = strv_join(c->network.prefer, ",");
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 33);
+        ASSERT_STR_EQ(AUDIO(c)->card, "Headphones");
+        _cleanup_free_ char *prefer = strv_join(NETWORK(c)->prefer, ",");
         ASSERT_STR_EQ(prefer, "eth1,wired,wlan0");
-        ASSERT_STR_EQ(c->network.uplinks ? c->network.uplinks[0] : NULL, "eth0");
+        ASSERT_STR_EQ(NETWORK(c)->uplinks ? NETWORK(c)->uplinks[0] : NULL, "eth0");
 }
 
 static void test_nul_bytes_reject_their_line(void)
@@ -849,14 +861,14 @@ static void test_nul_bytes_reject_their_line(void)
         write_bytes(root, MAIN, data, sizeof(data) - 1);
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
-        ASSERT_INT_EQ(c->n_problems, 2);
+        ASSERT_INT_EQ(config_n_problems(c), 2);
         const ConfigProblem *p = find_problem(c, file, 2);
         ASSERT_TRUE(p && p->severity == CONFIG_ERROR && strstr(p->message, "NUL"));
         ASSERT_NOT_NULL(find_problem(c, file, 4));
-        ASSERT_NULL(c->audio.card); /* not "hd" */
-        ASSERT_INT_EQ(c->audio.volume_percent, 12);
-        ASSERT_NULL(c->network.uplinks); /* its header was rejected */
-        ASSERT_FALSE(c->gpio.enabled);
+        ASSERT_NULL(AUDIO(c)->card); /* not "hd" */
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 12);
+        ASSERT_NULL(NETWORK(c)->uplinks); /* its header was rejected */
+        ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
 }
 
 static void test_long_lines_are_rejected_never_truncated(void)
@@ -877,14 +889,14 @@ static void test_long_lines_are_rejected_never_truncated(void)
                 const ConfigProblem *bogus = find_problem(c, file, 4);
                 if (!bogus || bogus->severity != CONFIG_WARNING)
                         TEST_FAIL("n=%zu: no warning for line 4", n);
-                if (c->audio.volume_percent != 7)
+                if (AUDIO(c)->volume_percent != 7)
                         TEST_FAIL("n=%zu: Volume= on line 3 lost", n);
-                if (c->audio.card) {
-                        if (!streq(c->audio.card, card))
+                if (AUDIO(c)->card) {
+                        if (!streq(AUDIO(c)->card, card))
                                 TEST_FAIL("n=%zu: Card= truncated to %zu bytes", n,
-                                          strlen(c->audio.card));
-                        if (c->n_problems != 1)
-                                TEST_FAIL("n=%zu: accepted but %zu problems", n, c->n_problems);
+                                          strlen(AUDIO(c)->card));
+                        if (config_n_problems(c) != 1)
+                                TEST_FAIL("n=%zu: accepted but %zu problems", n, config_n_problems(c));
                 } else {
                         const ConfigProblem *p = find_problem(c, file, 2);
                         if (!p || p->severity != CONFIG_ERROR || !strstr(p->message, "too long"))
@@ -904,8 +916,8 @@ static void test_long_lines_are_rejected_never_truncated(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
         const ConfigProblem *p = only_problem(c, file, 2, CONFIG_ERROR);
         ASSERT_TRUE(p && strstr(p->message, "too long"));
-        ASSERT_STR_EQ(c->rootfs.mount, "/");
-        ASSERT_FALSE(c->rootfs.enabled);
+        ASSERT_STR_EQ(ROOTFS(c)->mount, "/");
+        ASSERT_FALSE(config_probe_enabled(c, &probe_rootfs));
 }
 
 static void test_invalid_utf8_and_control_characters(void)
@@ -921,7 +933,7 @@ static void test_invalid_utf8_and_control_characters(void)
                    "Card=caf\xc3\xa9\n"); /* 6: valid UTF-8 */
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
-        ASSERT_INT_EQ(c->n_problems, 4);
+        ASSERT_INT_EQ(config_n_problems(c), 4);
         for (unsigned line = 2; line <= 5; line++) {
                 const ConfigProblem *p = find_problem(c, file, line);
                 if (!p || p->severity != CONFIG_ERROR)
@@ -931,7 +943,7 @@ static void test_invalid_utf8_and_control_characters(void)
                             "UTF-8");
         ASSERT_STR_CONTAINS(find_problem(c, file, 5) ? find_problem(c, file, 5)->message : NULL,
                             "control");
-        ASSERT_STR_EQ(c->audio.card, "caf\xc3\xa9");
+        ASSERT_STR_EQ(AUDIO(c)->card, "caf\xc3\xa9");
 }
 
 static void test_binary_garbage_is_bounded(void)
@@ -949,14 +961,14 @@ static void test_binary_garbage_is_bounded(void)
         write_text(root, ETC_D "20-good.conf", "[Audio]\nVolume=64\n");
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
-        ASSERT_INT_EQ(c->audio.volume_percent, 64);
-        ASSERT_INT_EQ(strv_length(c->files), 2);
-        ASSERT_TRUE(c->n_problems > 0);
-        ASSERT_TRUE(c->n_problems <= CONFIG_FILE_PROBLEMS_MAX + 1);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 64);
+        ASSERT_INT_EQ(strv_length(config_files(c)), 2);
+        ASSERT_TRUE(config_n_problems(c) > 0);
+        ASSERT_TRUE(config_n_problems(c) <= CONFIG_FILE_PROBLEMS_MAX + 1);
         ASSERT_TRUE(config_has_errors(c));
-        for (size_t i = 0; i < c->n_problems; i++)
-                if (!streq(c->problems[i].file, file))
-                        TEST_FAIL("problem about %s", c->problems[i].file);
+        for (size_t i = 0; i < config_n_problems(c); i++)
+                if (!streq((*config_problem(c, i)).file, file))
+                        TEST_FAIL("problem about %s", (*config_problem(c, i)).file);
 }
 
 static void test_problem_flood_is_summarised(void)
@@ -972,19 +984,19 @@ static void test_problem_flood_is_summarised(void)
         write_text(root, MAIN, text);
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
-        ASSERT_INT_EQ(c->n_problems, CONFIG_FILE_PROBLEMS_MAX + 1);
-        if (c->n_problems == CONFIG_FILE_PROBLEMS_MAX + 1) {
-                const ConfigProblem *last = &c->problems[CONFIG_FILE_PROBLEMS_MAX];
+        ASSERT_INT_EQ(config_n_problems(c), CONFIG_FILE_PROBLEMS_MAX + 1);
+        if (config_n_problems(c) == CONFIG_FILE_PROBLEMS_MAX + 1) {
+                const ConfigProblem *last = config_problem(c, CONFIG_FILE_PROBLEMS_MAX);
                 _cleanup_free_ char *want =
                         strdup_printf("%u more problems", 200 - CONFIG_FILE_PROBLEMS_MAX);
                 ASSERT_STR_EQ(last->file, file);
                 ASSERT_INT_EQ(last->line, 0);
                 ASSERT_INT_EQ(last->severity, CONFIG_ERROR);
                 ASSERT_STR_CONTAINS(last->message, want);
-                ASSERT_INT_EQ(c->problems[CONFIG_FILE_PROBLEMS_MAX - 1].line,
+                ASSERT_INT_EQ((*config_problem(c, CONFIG_FILE_PROBLEMS_MAX - 1)).line,
                               CONFIG_FILE_PROBLEMS_MAX);
         }
-        ASSERT_INT_EQ(c->audio.volume_percent, 5); /* parsing went on to the end */
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 5); /* parsing went on to the end */
 }
 
 static void test_huge_file_is_refused_whole(void)
@@ -1004,15 +1016,15 @@ static void test_huge_file_is_refused_whole(void)
 
         const ConfigProblem *p = only_problem(c, file, 0, CONFIG_ERROR);
         ASSERT_TRUE(p && strstr(p->message, "larger than"));
-        ASSERT_INT_EQ(c->audio.volume_percent, 80);
-        ASSERT_FALSE(c->gpio.enabled);
-        ASSERT_INT_EQ(strv_length(c->files), 1);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
+        ASSERT_INT_EQ(strv_length(config_files(c)), 1);
 
         /* Exactly at the limit is read. */
         write_bytes(root, ETC_D "10-huge.conf", data, size - 1);
         _cleanup_(config_freep) Config *d = load(root, NULL);
         assert_no_problems(d);
-        ASSERT_INT_EQ(d->audio.volume_percent, 1);
+        ASSERT_INT_EQ(AUDIO(d)->volume_percent, 1);
 }
 
 static void test_file_growing_past_its_size_is_refused(void)
@@ -1035,7 +1047,7 @@ static void test_file_growing_past_its_size_is_refused(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
         const ConfigProblem *p = only_problem(c, file, 0, CONFIG_ERROR);
         ASSERT_TRUE(p && strstr(p->message, "larger than"));
-        ASSERT_NULL(c->files);
+        ASSERT_NULL(config_files(c));
 }
 
 static void test_dropin_directory_that_is_a_file(void)
@@ -1047,7 +1059,7 @@ static void test_dropin_directory_that_is_a_file(void)
         _cleanup_(config_freep) Config *c = load(root, NULL);
 
         ASSERT_NOT_NULL(only_problem(c, not_dir, 0, CONFIG_ERROR));
-        ASSERT_INT_EQ(c->audio.volume_percent, 2);
+        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 2);
 }
 
 /* ---- JSON ---- */
@@ -1122,7 +1134,7 @@ static void test_json_sections_differ_exactly_when_settings_do(void)
         _cleanup_(config_freep) Config *d = NULL;
         json_object *audio_c, *audio_d, *gpio_c, *gpio_d, *card = NULL;
 
-        ASSERT_INT_EQ(config_new_default(&d), 0);
+        ASSERT_INT_EQ(config_new_default(probe_table, &d), 0);
         if (!d)
                 return;
         audio_c = config_section_to_json(c, "Audio");

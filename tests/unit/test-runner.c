@@ -143,7 +143,7 @@ static void test_after_orders_probes(void)
 
         sd_event_new(&e);
         r = runner_for(e, table);
-        ASSERT_INT_EQ(probe_runner_start(r, NULL, NULL), 0);
+        ASSERT_INT_EQ(probe_runner_start(r, NULL), 0);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_STR_EQ(events, "start:a done:a start:b done:b start:c done:c ");
         ASSERT_INT_EQ(result_of(r, "a")->verdict, VERDICT_CHANGED);
@@ -167,7 +167,7 @@ static void test_timeout_fails_and_cancels(void)
 
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_INT_EQ(result_of(r, "slow")->verdict, VERDICT_FAILED);
         ASSERT_STR_EQ(result_of(r, "slow")->summary, "timed out after 100 ms");
@@ -186,7 +186,7 @@ static void test_second_report_is_ignored(void)
 
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_INT_EQ(result_of(r, "twice")->verdict, VERDICT_OK);
         ASSERT_STR_EQ(result_of(r, "twice")->summary, "first");
@@ -208,7 +208,7 @@ static void test_errors_become_failed(void)
 
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_INT_EQ(result_of(r, "err")->verdict, VERDICT_FAILED);
         ASSERT_STR_EQ(result_of(r, "err")->summary, strerror(ENODEV));
@@ -231,11 +231,11 @@ static void test_skips_say_why(void)
         char *only[] = {"na", "bluetooth", NULL};
 
         sd_event_new(&e);
-        ASSERT_INT_EQ(config_new_default(&c), 0);
-        c->bluetooth.enabled = false;
+        ASSERT_INT_EQ(config_new_default(probe_table, &c), 0);
+        ASSERT_INT_EQ(config_set(c, "Bluetooth", "Enable", "no", NULL), 0);
         r = runner_for(e, table);
         probe_runner_set_inputs(r, NULL, c);
-        ASSERT_INT_EQ(probe_runner_start(r, only, "not selected (--only)"), 0);
+        ASSERT_INT_EQ(probe_runner_start(r, only), 0);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_INT_EQ(result_of(r, "na")->verdict, VERDICT_SKIPPED);
         ASSERT_STR_EQ(result_of(r, "na")->summary, "no such hardware on this board");
@@ -245,9 +245,77 @@ static void test_skips_say_why(void)
         ASSERT_TRUE(probe_runner_all_good(r));
         /* A name that no probe has is refused before anything starts. */
         char *bad[] = {"nope", NULL};
-        ASSERT_INT_EQ(probe_runner_start(r, bad, NULL), -ENOENT);
+        ASSERT_INT_EQ(probe_runner_start(r, bad), -ENOENT);
+
+        /* Without --only, [Daemon] Probes= selects, and says so. */
+        ASSERT_INT_EQ(config_set(c, "Daemon", "Probes", "bluetooth", NULL), 0);
+        ASSERT_INT_EQ(config_set(c, "Bluetooth", "Enable", "", NULL), 0);
+        probe_runner_set_inputs(r, NULL, c);
+        ASSERT_INT_EQ(probe_runner_start(r, NULL), 0);
+        ASSERT_INT_EQ(run_round(e), 0);
+        ASSERT_STR_EQ(result_of(r, "na")->summary, "not selected ([Daemon] Probes=)");
+        ASSERT_STR_EQ(result_of(r, "other")->summary, "not selected ([Daemon] Probes=)");
+        ASSERT_INT_EQ(result_of(r, "bluetooth")->verdict, VERDICT_OK);
+
+        /* The same decision, asked directly as `hwctl plan` asks it. */
+        char *why = NULL;
+        ASSERT_INT_EQ(probe_skip_reason(&p3, NULL, c, NULL, &why), 1);
+        ASSERT_STR_EQ(why, "not selected ([Daemon] Probes=)");
+        free(why);
+        ASSERT_INT_EQ(probe_skip_reason(&p2, NULL, c, NULL, &why), 0);
+        ASSERT_NULL(why);
         probe_runner_free(r);
         config_free(c);
+        sd_event_unref(e);
+}
+
+/* A run keeps the config it started under: a reload that drops the daemon's reference mid-run
+ * must not free it under the probe (ASan sees the use after free if it does). */
+static unsigned seen_volume;
+static int later_read_config(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        ProbeContext *ctx = userdata;
+        json_object *audio = config_section_to_json(probe_context_config(ctx), "Audio"), *v;
+
+        if (audio && json_object_object_get_ex(audio, "Volume", &v))
+                seen_volume = (unsigned)json_object_get_int(v);
+        json_object_put(audio);
+        probe_done(ctx, VERDICT_OK, "read its config after a reload");
+        sd_event_source_disable_unref(s);
+        return 0;
+}
+
+static int run_reads_config_later(ProbeContext *ctx)
+{
+        return sd_event_add_time_relative(probe_context_event(ctx), NULL, CLOCK_MONOTONIC,
+                                          20 * USEC_PER_MSEC, 1, later_read_config, ctx);
+}
+
+static void test_config_outlives_reload(void)
+{
+        static const ProbeOps p = {.name = "audio", .run = run_reads_config_later};
+        const ProbeOps *table[] = {&p, NULL};
+        Config *old = NULL, *new = NULL;
+        sd_event *e = NULL;
+        ProbeRunner *r;
+
+        sd_event_new(&e);
+        ASSERT_INT_EQ(config_new_default(probe_table, &old), 0);
+        ASSERT_INT_EQ(config_set(old, "Audio", "Volume", "33", NULL), 0);
+        ASSERT_INT_EQ(config_new_default(probe_table, &new), 0);
+        r = runner_for(e, table);
+        probe_runner_set_inputs(r, NULL, old);
+        ASSERT_INT_EQ(probe_runner_start(r, NULL), 0);
+        ASSERT_TRUE(sd_event_run(e, 0) > 0); /* the probe starts under the old config */
+        ASSERT_TRUE(probe_runner_running(r, 0));
+        /* The daemon's reload: the new config in, its own reference to the old one dropped. */
+        probe_runner_set_inputs(r, NULL, new);
+        config_unref(old);
+        ASSERT_INT_EQ(run_round(e), 0);
+        ASSERT_INT_EQ(seen_volume, 33);
+        ASSERT_STR_EQ(result_of(r, "audio")->summary, "read its config after a reload");
+        probe_runner_free(r);
+        config_unref(new);
         sd_event_unref(e);
 }
 
@@ -262,7 +330,7 @@ static void test_cycle_is_reported(void)
 
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_INT_EQ(result_of(r, "x")->verdict, VERDICT_FAILED);
         ASSERT_STR_CONTAINS(result_of(r, "y")->summary, "cycle");
@@ -323,7 +391,7 @@ static void test_blocking_work_keeps_loop_live(void)
         sd_event_add_time_relative(e, &t, CLOCK_MONOTONIC, USEC_PER_MSEC, 1, tick, NULL);
         sd_event_source_set_enabled(t, SD_EVENT_ON);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         /* The worker only returns 42 if the loop ticked while it was blocked. */
         ASSERT_STR_EQ(result_of(r, "resize")->summary, "work returned 42");
@@ -354,7 +422,7 @@ static void test_timeout_during_blocking_work(void)
         ASSERT_INT_EQ(pipe(gate), 0);
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_STR_EQ(result_of(r, "stuck")->summary, "timed out after 50 ms");
         ASSERT_INT_EQ(cancel_calls, 1);
@@ -380,7 +448,7 @@ static void test_rerun(void)
 
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(probe_runner_rerun(r, "a"), -EBUSY);
         ASSERT_INT_EQ(probe_runner_rerun(r, "zzz"), -ENOENT);
         ASSERT_INT_EQ(run_round(e), 0);
@@ -410,7 +478,7 @@ static void test_probe_paths_follow_sysroot(void)
 
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_STR_EQ(result_of(r, "paths")->summary,
                       "/nonexistent-root/sys/class/tty /nonexistent-root/var/lib/hwctl "
@@ -458,7 +526,7 @@ static void test_handle_state_and_requested_runs(void)
         states_freed = runs_of_watcher = 0;
         sd_event_new(&e);
         r = runner_for(e, table);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         ASSERT_INT_EQ(runs_of_watcher, 2);
         ASSERT_STR_EQ(result_of(r, "watch")->summary, "run 2");
@@ -496,7 +564,7 @@ static void test_extend_timeout(void)
         sd_event_new(&e);
         r = runner_for(e, table);
         probe_runner_set_callbacks(r, &cb, e);
-        probe_runner_start(r, NULL, NULL);
+        probe_runner_start(r, NULL);
         ASSERT_INT_EQ(run_round(e), 0);
         /* Without the extension the 20 ms timeout would have failed it. */
         ASSERT_STR_EQ(result_of(r, "long")->summary, "grew");
@@ -512,6 +580,7 @@ int main(void)
         TEST_RUN(test_second_report_is_ignored);
         TEST_RUN(test_errors_become_failed);
         TEST_RUN(test_skips_say_why);
+        TEST_RUN(test_config_outlives_reload);
         TEST_RUN(test_cycle_is_reported);
         TEST_RUN(test_blocking_work_keeps_loop_live);
         TEST_RUN(test_timeout_during_blocking_work);
