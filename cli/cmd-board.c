@@ -76,7 +76,7 @@ int cmd_plan(int argc, char *argv[])
                 {},
         };
         _cleanup_(board_freep) Board *b = NULL;
-        _cleanup_(config_freep) Config *cfg = NULL;
+        _cleanup_(config_unrefp) Config *cfg = NULL;
         const char *dtb = NULL, *config = NULL;
         json_object *out, *arr;
         _cleanup_free_ char *line = NULL;

@@ -14,7 +14,7 @@ int cmd_check_config(int argc, char *argv[])
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
-        _cleanup_(config_freep) Config *cfg = NULL;
+        _cleanup_(config_unrefp) Config *cfg = NULL;
         const char *config = NULL;
         int c, r;
 

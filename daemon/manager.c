@@ -360,7 +360,7 @@ static void manager_swap_config(Manager *m, Config *c)
 
 int manager_reload(Manager *m)
 {
-        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(config_unrefp) Config *c = NULL;
         json_object *old_daemon, *new_daemon;
         bool all;
         int r, n = 0;

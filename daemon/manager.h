@@ -9,6 +9,7 @@
 #include "config.h"
 #include "runner.h"
 #include "state.h"
+#include "cleanup.h"
 
 typedef struct Manager {
         sd_event *event;
@@ -34,10 +35,7 @@ typedef struct Manager {
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
-static inline void manager_freep(Manager **m)
-{
-        manager_free(*m);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free)
 
 int manager_startup(Manager *m);
 int manager_reload(Manager *m);

@@ -9,6 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "cleanup.h"
+
 typedef enum BoardId {
         BOARD_GENERIC,
         BOARD_RPI_3_B,
@@ -142,10 +144,7 @@ int board_detect_from_blob(const void *blob, size_t size, Board **ret, char **re
 int board_detect_from_live(const char *sysroot, Board **ret, char **ret_error);
 
 Board *board_free(Board *b);
-static inline void board_freep(Board **b)
-{
-        board_free(*b);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Board *, board_free)
 
 json_object *board_to_json(const Board *b);
 

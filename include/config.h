@@ -9,6 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "cleanup.h"
+
 typedef enum ConfigSeverity {
         CONFIG_WARNING, /* unknown section or key: ignored */
         CONFIG_ERROR,   /* unparsable line or invalid value: the default is kept */
@@ -84,19 +86,7 @@ int config_load(const ProbeOps *const *table, const char *sysroot, const char *m
  * immutable once loaded (so the const pointers probes hold stay valid while they hold a ref). */
 Config *config_ref(const Config *c);
 Config *config_unref(const Config *c);
-static inline void config_unrefp(Config **c)
-{
-        config_unref(*c);
-}
-/* The same as config_unref(), by its older name. */
-static inline Config *config_free(Config *c)
-{
-        return config_unref(c);
-}
-static inline void config_freep(Config **c)
-{
-        config_unref(*c);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_unref)
 
 /* [Daemon] */
 char *const *config_daemon_probes(const Config *c);     /* Probes=: NULL means all */

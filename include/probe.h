@@ -38,10 +38,7 @@ typedef struct ProbeResult {
 } ProbeResult;
 
 ProbeResult *probe_result_free(ProbeResult *r);
-static inline void probe_result_freep(ProbeResult **r)
-{
-        probe_result_free(*r);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(ProbeResult *, probe_result_free)
 json_object *probe_result_to_json(const char *name, const ProbeResult *r);
 
 typedef struct ProbeContext ProbeContext;

@@ -6,6 +6,7 @@
 #include <systemd/sd-event.h>
 
 #include "probe.h"
+#include "cleanup.h"
 
 typedef struct ProbeRunner ProbeRunner;
 
@@ -26,10 +27,7 @@ typedef struct ProbeRunnerCallbacks {
 int probe_runner_new(sd_event *event, const ProbeOps *const *table, const char *sysroot,
                      ProbeRunner **ret);
 ProbeRunner *probe_runner_free(ProbeRunner *r);
-static inline void probe_runner_freep(ProbeRunner **r)
-{
-        probe_runner_free(*r);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(ProbeRunner *, probe_runner_free)
 
 void probe_runner_set_callbacks(ProbeRunner *r, const ProbeRunnerCallbacks *cb, void *userdata);
 /* The board is borrowed and must outlive every run started after the call; the config is

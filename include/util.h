@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f)         __attribute__((cleanup(f)))
+#include "cleanup.h"
+
 #define _printf_(a, b)       __attribute__((format(printf, a, b)))
 #define _unused_             __attribute__((unused))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
@@ -34,19 +35,6 @@
 #define USEC_PER_SEC  ((uint64_t)1000000ULL)
 #define USEC_PER_MSEC ((uint64_t)1000ULL)
 #define NSEC_PER_USEC ((uint64_t)1000ULL)
-
-static inline void freep(void *p)
-{
-        free(*(void **)p);
-}
-#define _cleanup_free_ _cleanup_(freep)
-
-static inline void closep(int *fd)
-{
-        if (*fd >= 0)
-                close(*fd);
-}
-#define _cleanup_close_ _cleanup_(closep)
 
 static inline bool streq(const char *a, const char *b)
 {

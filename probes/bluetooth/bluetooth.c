@@ -73,10 +73,7 @@ BtJob *bt_job_free(BtJob *j)
         return NULL;
 }
 
-static void bt_job_freep(BtJob **j)
-{
-        bt_job_free(*j);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(BtJob *, bt_job_free)
 
 /* --- What the board and the configuration ask for --- */
 
@@ -160,22 +157,12 @@ static bool bt_applies(const Board *b, const Config *c, const char **ret_reason)
 
 /* --- Details --- */
 
-void bt_add_str(json_object *o, const char *k, const char *v)
-{
-        json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
-void bt_add_int(json_object *o, const char *k, int64_t v)
-{
-        json_object_object_add(o, k, json_object_new_int64(v));
-}
-
 void bt_add_bdaddr(json_object *o, const char *k, const uint8_t a[6])
 {
         char buf[18];
 
         bt_format_bdaddr(a, buf);
-        bt_add_str(o, k, buf);
+        details_add_str(o, k, buf);
 }
 
 static void add_subversion(json_object *o, uint16_t subversion)
@@ -183,7 +170,7 @@ static void add_subversion(json_object *o, uint16_t subversion)
         char buf[8];
 
         snprintf(buf, sizeof(buf), "0x%04x", subversion);
-        bt_add_str(o, "subversion", buf);
+        details_add_str(o, "subversion", buf);
 }
 
 const char *bt_base_name(const char *p)
@@ -203,16 +190,16 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
 {
         json_object *steps = json_object_new_array();
 
-        bt_add_str(d, "chip", rep->chip[0] ? rep->chip : NULL);
+        details_add_str(d, "chip", rep->chip[0] ? rep->chip : NULL);
         if (rep->subversion)
                 add_subversion(d, rep->subversion);
         if (rep->name[0])
-                bt_add_str(d, "name", rep->name);
+                details_add_str(d, "name", rep->name);
         if (rep->firmware_path) {
                 json_object *fw = json_object_new_object();
-                bt_add_str(fw, "path", on_system(rep->firmware_path, sysroot));
-                bt_add_int(fw, "size", (int64_t)rep->firmware_size);
-                bt_add_int(fw, "records", (int64_t)rep->firmware_records);
+                details_add_str(fw, "path", on_system(rep->firmware_path, sysroot));
+                details_add_int(fw, "size", (int64_t)rep->firmware_size);
+                details_add_int(fw, "records", (int64_t)rep->firmware_records);
                 json_object_object_add(d, "firmware", fw);
         } else
                 json_object_object_add(d, "firmware", NULL);
@@ -222,8 +209,8 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
                         json_object_array_add(t, json_object_new_string(*p));
                 json_object_object_add(d, "firmware_tried", t);
         }
-        bt_add_int(d, "baud", rep->baud);
-        bt_add_int(d, "baud_wanted", rep->baud_wanted);
+        details_add_int(d, "baud", rep->baud);
+        details_add_int(d, "baud_wanted", rep->baud_wanted);
         json_object_object_add(d, "flow_control", json_object_new_boolean(rep->flow_control));
         if (rep->subversion)
                 bt_add_bdaddr(d, "address", rep->bdaddr);
@@ -236,11 +223,11 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
                 const BcmStep *st = &rep->steps[i];
                 json_object *s = json_object_new_object();
 
-                bt_add_str(s, "step", st->name);
-                bt_add_int(s, "baud", st->baud);
+                details_add_str(s, "step", st->name);
+                details_add_int(s, "baud", st->baud);
                 json_object_object_add(s, "ms", json_object_new_double((double)st->usec / 1000.0));
                 if (st->error)
-                        bt_add_str(s, "error", strerror(-st->error));
+                        details_add_str(s, "error", strerror(-st->error));
                 json_object_array_add(steps, s);
         }
         json_object_object_add(d, "steps", steps);
@@ -252,16 +239,16 @@ void bt_add_hci_info(json_object *d, const BtHciInfo *info)
 {
         const char *chip;
 
-        bt_add_str(d, "hci", info->name[0] ? info->name : NULL);
+        details_add_str(d, "hci", info->name[0] ? info->name : NULL);
         json_object_object_add(d, "up", json_object_new_boolean(info->up));
         bt_add_bdaddr(d, "address", info->bdaddr);
         if (!info->have_version)
                 return;
         chip = bcm_chip_from_subversion(info->lmp_subversion);
         if (chip)
-                bt_add_str(d, "chip", chip);
+                details_add_str(d, "chip", chip);
         add_subversion(d, info->lmp_subversion);
-        bt_add_int(d, "manufacturer", info->manufacturer);
+        details_add_int(d, "manufacturer", info->manufacturer);
 }
 
 /* HCIDEVUP, lifting a soft rfkill block first when that is what stands in the way. */
@@ -283,9 +270,9 @@ void bt_add_rfkill(json_object *d, const BtJob *j)
         if (j->rfkill_r == 1)
                 json_object_object_add(d, "rfkill_unblocked", json_object_new_boolean(true));
         else if (j->rfkill_r == -EPERM)
-                bt_add_str(d, "rfkill", "hard-blocked");
+                details_add_str(d, "rfkill", "hard-blocked");
         else if (j->rfkill_r < 0)
-                bt_add_str(d, "rfkill_error", strerror(-j->rfkill_r));
+                details_add_str(d, "rfkill_error", strerror(-j->rfkill_r));
 }
 
 /* --- Userspace path --- */
@@ -324,12 +311,12 @@ static void add_power_cycle(json_object *d, const BtJob *j)
         if (!j->power_switch && j->power_r == 0)
                 return;
         o = json_object_new_object();
-        bt_add_str(o, "via", "rfkill");
-        bt_add_str(o, "switch", j->power_switch);
+        details_add_str(o, "via", "rfkill");
+        details_add_str(o, "switch", j->power_switch);
         if (j->power_r == -EPERM)
-                bt_add_str(o, "error", "hard-blocked");
+                details_add_str(o, "error", "hard-blocked");
         else if (j->power_r < 0)
-                bt_add_str(o, "error", strerror(-j->power_r));
+                details_add_str(o, "error", strerror(-j->power_r));
         json_object_object_add(d, "power_cycle", o);
 }
 
@@ -390,12 +377,12 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         if (probe_context_cancelled(ctx))
                 return;
         d = probe_context_details(ctx);
-        bt_add_str(d, "path", "userspace");
-        bt_add_str(d, "device", j->device);
+        details_add_str(d, "path", "userspace");
+        details_add_str(d, "device", j->device);
         add_power_cycle(d, j);
         add_report(d, &j->rep, j->sysroot);
         if (j->rep.cause)
-                bt_add_str(d, "cause", j->rep.cause);
+                details_add_str(d, "cause", j->rep.cause);
 
         if (j->fd < 0) {
                 probe_set_remedy(ctx,
@@ -421,15 +408,15 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
                 probe_done(ctx, VERDICT_FAILED, "%s", strna(summary));
                 return;
         }
-        bt_add_int(d, "hci_index", j->hci_index);
+        details_add_int(d, "hci_index", j->hci_index);
         bt_add_hci_info(d, &j->info);
         /* The chip from our own identification is the better name (the table covers the ROM
          * builds the kernel does not). */
-        bt_add_str(d, "chip", j->rep.chip);
+        details_add_str(d, "chip", j->rep.chip);
         if (!j->info.name[0]) {
                 char name[16];
                 snprintf(name, sizeof(name), "hci%d", j->hci_index);
-                bt_add_str(d, "hci", name);
+                details_add_str(d, "hci", name);
         }
 
         /* From here the tty belongs to the handle: hciN lives as long as it is open. */
@@ -587,10 +574,10 @@ static int bt_run(ProbeContext *ctx)
                 j->serial = address_seed(ctx, b);
                 j->address_set = bt_settings_of(c)->address_set;
                 memcpy(j->address, bt_settings_of(c)->address, 6);
-                bt_add_str(d, "path", "kernel");
-                bt_add_str(d, "uart", b->bluetooth.uart_path);
-                bt_add_str(d, "node", b->bluetooth.node_path);
-                bt_add_str(d, "expected_chip", b->bluetooth.chip);
+                details_add_str(d, "path", "kernel");
+                details_add_str(d, "uart", b->bluetooth.uart_path);
+                details_add_str(d, "node", b->bluetooth.node_path);
+                details_add_str(d, "expected_chip", b->bluetooth.chip);
                 r = probe_extend_timeout(ctx, j->kernel_timeout * (BT_REBIND_MAX + 1) +
                                                       BT_KERNEL_SETUP_USEC * (BT_REBIND_MAX + 1));
                 if (r < 0)
@@ -665,8 +652,8 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
         if (choose_path(b, c) == BT_PATH_KERNEL) {
                 _cleanup_free_ char *span = format_duration(bt_settings_of(c)->kernel_timeout_usec);
 
-                bt_add_str(details, "path", "kernel");
-                bt_add_str(details, "uart", b->bluetooth.uart_path);
+                details_add_str(details, "path", "kernel");
+                details_add_str(details, "uart", b->bluetooth.uart_path);
                 s = strdup_printf("wait up to %s for the kernel's driver to bring up the %s on "
                                   "%s, then read it back; diagnose it if it does not come",
                                   strna(span), b->bluetooth.chip ?: "controller",
@@ -684,12 +671,12 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
             bt_firmware_find(sysroot, bt_settings_of(c)->firmware_dirs, b->bluetooth.chip,
                              b->compatible, &fw, &tried) < 0)
                 return -ENOMEM;
-        bt_add_str(details, "path", "userspace");
-        bt_add_str(details, "device", device);
-        bt_add_int(details, "baud", baud);
+        details_add_str(details, "path", "userspace");
+        details_add_str(details, "device", device);
+        details_add_int(details, "baud", baud);
         json_object_object_add(details, "flow_control", json_object_new_boolean(flow));
-        bt_add_str(details, "expected_chip", b->bluetooth.chip);
-        bt_add_str(details, "firmware", fw);
+        details_add_str(details, "expected_chip", b->bluetooth.chip);
+        details_add_str(details, "firmware", fw);
         s = strdup_printf("bring up the %s on %s at %u baud %s, patch %s, then attach it as hciN",
                           b->bluetooth.chip ?: "controller", device, baud,
                           flow ? "with RTS/CTS" : "without flow control",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bt-bcm.h"
+#include "details.h"
 #include "bt-settings.h"
 #include "bt-sysfs.h"
 #include "probe.h"
@@ -75,8 +76,6 @@ typedef struct BtJob {
 BtJob *bt_job_free(BtJob *j);
 
 /* Details */
-void bt_add_str(json_object *o, const char *k, const char *v);
-void bt_add_int(json_object *o, const char *k, int64_t v);
 void bt_add_bdaddr(json_object *o, const char *k, const uint8_t a[6]);
 void bt_add_hci_info(json_object *d, const BtHciInfo *info);
 void bt_add_rfkill(json_object *d, const BtJob *j);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "board.h"
+#include "cleanup.h"
 
 /* --- The kernel log --- */
 
@@ -53,10 +54,7 @@ int bt_kmsg_parse(const char *buf, size_t size, char *const *match, BtKmsg **ret
 int bt_kmsg_read(const char *path, char *const *match, BtKmsg **ret);
 
 BtKmsg *bt_kmsg_free(BtKmsg *k);
-static inline void bt_kmsg_freep(BtKmsg **k)
-{
-        bt_kmsg_free(*k);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(BtKmsg *, bt_kmsg_free)
 
 /* n decimal digits at s, no sign, no overflow; shared by the kmsg and pinctrl parsers. */
 bool bt_parse_u64(const char *s, size_t n, uint64_t *ret);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cleanup.h"
+
 #define BT_HCD_OP_WRITE_RAM  0xfc4c
 #define BT_HCD_OP_LAUNCH_RAM 0xfc4e
 #define BT_HCD_SIZE_MAX      (1024 * 1024)
@@ -30,7 +32,4 @@ int bt_hcd_parse(const void *data, size_t size, BtHcd **ret, char **ret_error);
 int bt_hcd_load(const char *path, BtHcd **ret, char **ret_error);
 
 BtHcd *bt_hcd_free(BtHcd *h);
-static inline void bt_hcd_freep(BtHcd **h)
-{
-        bt_hcd_free(*h);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(BtHcd *, bt_hcd_free)

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cleanup.h"
+
 #define BT_H4_COMMAND 0x01
 #define BT_H4_EVENT   0x04
 
@@ -23,10 +25,7 @@ typedef struct BtHciEvent {
 /* The fd stays the caller's; it is switched to non-blocking. */
 int bt_hci_new(int fd, BtHci **ret);
 BtHci *bt_hci_free(BtHci *h);
-static inline void bt_hci_freep(BtHci **h)
-{
-        bt_hci_free(*h);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(BtHci *, bt_hci_free)
 
 /* Deadlines are CLOCK_MONOTONIC microseconds. */
 int bt_hci_send(BtHci *h, uint16_t opcode, const void *params, size_t len, uint64_t deadline);

@@ -29,16 +29,16 @@ static int kernel_diagnose(BtJob *j, bool failure, json_object *d, BtDiagnosis *
         if (r >= 0)
                 in.findings = &f;
         else
-                bt_add_str(d, "kernel_log_error", strerror(-r));
+                details_add_str(d, "kernel_log_error", strerror(-r));
         if (bt_pinctrl_read(pinctrl, &pinmux_pins, &pins) >= 0 &&
             bt_live_rtscts(j->board, pinmux_pins, pins, &in.live_rtscts, &live_evidence) >= 0)
                 in.live_evidence = live_evidence;
 
         r = failure ? bt_diagnose_failure(&in, ret) : bt_diagnose_degraded(&in, ret);
         if (r >= 0) {
-                bt_add_str(d, "cause", bt_cause_to_string(ret->cause));
+                details_add_str(d, "cause", bt_cause_to_string(ret->cause));
                 if (ret->cause_text)
-                        bt_add_str(d, "cause_text", ret->cause_text);
+                        details_add_str(d, "cause_text", ret->cause_text);
                 if (ret->evidence)
                         json_object_object_add(d, "evidence", json_object_get(ret->evidence));
                 if (ret->also) {
@@ -58,7 +58,7 @@ static int kernel_diagnose(BtJob *j, bool failure, json_object *d, BtDiagnosis *
                 json_object_object_add(d, "kernel_log", log);
         }
         if (f.patch)
-                bt_add_str(d, "firmware", f.patch);
+                details_add_str(d, "firmware", f.patch);
         bt_findings_done(&f);
         return r;
 }
@@ -146,9 +146,9 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
         if (!j->info.name[0]) {
                 char name[16];
                 snprintf(name, sizeof(name), "hci%d", j->hci_index);
-                bt_add_str(d, "hci", name);
+                details_add_str(d, "hci", name);
         }
-        bt_add_str(d, "driver", j->driver);
+        details_add_str(d, "driver", j->driver);
         bt_add_rfkill(d, j);
         if (j->unconfigured) {
                 json_object_object_add(d, "unconfigured", json_object_new_boolean(true));
@@ -157,8 +157,8 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
                         json_object_object_add(d, "address_assigned",
                                                json_object_new_boolean(true));
                 } else if (j->mgmt_tried) {
-                        bt_add_str(d, "address_error", strerror(-j->mgmt_r));
-                        bt_add_int(d, "address_mgmt_status", j->mgmt_status);
+                        details_add_str(d, "address_error", strerror(-j->mgmt_r));
+                        details_add_int(d, "address_mgmt_status", j->mgmt_status);
                 }
         }
         if (j->up_r == -EOPNOTSUPP && j->unconfigured) {
@@ -308,7 +308,7 @@ static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j)
         }
         pause = BT_REBIND_PAUSE_USEC << j->rebinds;
         j->rebinds++;
-        bt_add_int(probe_context_details(ctx), "rebinds", j->rebinds);
+        details_add_int(probe_context_details(ctx), "rebinds", j->rebinds);
         probe_progress(ctx, "rebinding %s to %s in %" PRIu64 " ms (attempt %u of %u) after a "
                             "failure that may pass",
                        bt_base_name(j->serdev_dir), j->driver, pause / USEC_PER_MSEC, j->rebinds,

@@ -19,12 +19,6 @@
 #include "bt-sysfs.h"
 #include "util.h"
 
-static void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
-}
-
 /* Opens <sys>/<rel> for listing; *ret_path gets the directory's path. */
 static int open_class(const char *sys, const char *rel, char **ret_path, DIR **ret)
 {
@@ -70,7 +64,7 @@ static bool dir_is_uart(const char *dir, const char *uart_path)
 int bt_sysfs_tty_for_uart(const char *sys, const char *uart_path, char **ret_name)
 {
         _cleanup_free_ char *class = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
         int r;
 
@@ -127,7 +121,7 @@ static bool below_uart(const char *sys, const char *dir, const char *uart_path)
 int bt_sysfs_hci_for_uart(const char *sys, const char *uart_path, int *ret_index)
 {
         _cleanup_free_ char *class = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
         int best = -1;
         int r;
@@ -180,7 +174,7 @@ int bt_sysfs_serdev_for_uart(const char *sys, const char *uart_path, char **ret_
                              char **ret_driver)
 {
         _cleanup_free_ char *bus = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
         int r;
 
@@ -366,7 +360,7 @@ int bt_rfkill_unblock_hci(const char *sys, const char *rfkill_dev, int index)
 {
         _cleanup_free_ char *hci = strdup_printf("%s/class/bluetooth/hci%d", sys, index);
         _cleanup_free_ char *sw = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
         uint32_t idx, soft = 0, hard = 0;
         int r;
@@ -416,7 +410,7 @@ int bt_rfkill_set(const char *rfkill_dev, uint32_t index, bool block)
 int bt_rfkill_find_power_switch(const char *sys, uint32_t *ret_index, char **ret_name)
 {
         _cleanup_free_ char *class = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
         int r;
 

@@ -84,10 +84,7 @@ NetWatch *net_watch_free(NetWatch *w)
         return NULL;
 }
 
-static void net_watch_freep(NetWatch **w)
-{
-        net_watch_free(*w);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(NetWatch *, net_watch_free)
 
 int net_watch_new(void (*changed)(void *userdata), void *userdata, NetWatch **ret)
 {

@@ -54,12 +54,6 @@ typedef struct NetworkState {
 
 static void network_rebuild(NetworkState *s);
 
-static void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
-}
-
 static void network_state_free(void *p)
 {
         NetworkState *s = p;
@@ -320,7 +314,7 @@ static const char *dhcp_client_running(NetworkState *s)
         static const char *const clients[] = {"dhcpcd",         "dhclient", "udhcpc",
                                               "NetworkManager", "connmand", "systemd-network",
                                               "dhcpcd-privsep", NULL};
-        _cleanup_(closedirp) DIR *d = opendir(s->proc);
+        _cleanup_closedir_ DIR *d = opendir(s->proc);
         const char *found = NULL;
         struct dirent *de;
 

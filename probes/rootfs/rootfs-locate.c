@@ -117,12 +117,6 @@ static int read_u64(const char *dir, const char *file, uint64_t *ret)
         return 0;
 }
 
-static void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
-}
-
 static bool dir_has_entries(const char *path)
 {
         DIR *d = opendir(path);
@@ -252,7 +246,7 @@ int rootfs_locate(const RootfsPaths *p, const char *mount, RootfsLocation *l, Ro
 
 int rootfs_locate_siblings(const RootfsLocation *l, RootfsDisk *d)
 {
-        _cleanup_(closedirp) DIR *dir = NULL;
+        _cleanup_closedir_ DIR *dir = NULL;
         uint64_t per = d->sector_size / 512;
         struct dirent *de;
         size_t n = 0;

@@ -14,28 +14,10 @@
 #include "rootfs.h"
 #include "util.h"
 
-static void fdisk_unref_contextp(struct fdisk_context **c)
-{
-        fdisk_unref_context(*c);
-}
-static void fdisk_unref_tablep(struct fdisk_table **t)
-{
-        fdisk_unref_table(*t);
-}
-static void fdisk_unref_partitionp(struct fdisk_partition **p)
-{
-        fdisk_unref_partition(*p);
-}
-static void fdisk_unref_scriptp(struct fdisk_script **s)
-{
-        fdisk_unref_script(*s);
-}
-static void fclosep(FILE **f)
-{
-        if (*f)
-                fclose(*f);
-}
-
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_context *, fdisk_unref_context)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_table *, fdisk_unref_table)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_partition *, fdisk_unref_partition)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_script *, fdisk_unref_script)
 /* libfdisk talks through this; a daemon has no one to answer, so questions get their default
  * and messages are dropped (the probe reports what matters itself). */
 static int ask_quiet(struct fdisk_context *cxt, struct fdisk_ask *ask, void *data)
@@ -170,7 +152,7 @@ int rootfs_table_dump(int fd, const char *path, char **ret_dump)
         if (r < 0)
                 return r;
         {
-                _cleanup_(fclosep) FILE *f = open_memstream(&buf, &size);
+                _cleanup_fclose_ FILE *f = open_memstream(&buf, &size);
                 if (!f)
                         return -ENOMEM;
                 r = fdisk_script_write_file(sc, f);

@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "details.h"
 #include "probe.h"
 #include "rootfs.h"
 #include "rootfs-settings.h"
@@ -45,10 +46,7 @@ static Job *job_free(Job *j)
         free(j);
         return NULL;
 }
-static void job_freep(Job **j)
-{
-        job_free(*j);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Job *, job_free)
 
 /* The defaults stand in for a config made without [RootFS] (a test's own table). */
 static const RootfsSettings *rootfs_settings_of(const Config *c)
@@ -140,39 +138,28 @@ static int rootfs_inspect(const RootfsPaths *p, const Config *c, Job *j)
         return 0;
 }
 
-static void add_u64(json_object *o, const char *k, uint64_t v)
-{
-        json_object_object_add(o, k, json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v));
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-        if (v)
-                json_object_object_add(o, k, json_object_new_string(v));
-}
-
 static void describe(const Job *j, json_object *o)
 {
         const RootfsDisk *d = &j->disk;
 
-        add_str(o, "mount", j->loc.mount);
-        add_str(o, "device", j->loc.part_node);
-        add_str(o, "disk", j->loc.disk_node);
-        add_u64(o, "partition", d->root_number);
-        add_str(o, "table", rootfs_table_to_string(d->table));
-        add_u64(o, "sector_size", d->sector_size);
-        add_u64(o, "disk_sectors", d->disk_sectors);
-        add_str(o, "filesystem", d->fstype[0] ? d->fstype : NULL);
+        details_add_str(o, "mount", j->loc.mount);
+        details_add_str(o, "device", j->loc.part_node);
+        details_add_str(o, "disk", j->loc.disk_node);
+        details_add_u64(o, "partition", d->root_number);
+        details_add_str(o, "table", rootfs_table_to_string(d->table));
+        details_add_u64(o, "sector_size", d->sector_size);
+        details_add_u64(o, "disk_sectors", d->disk_sectors);
+        details_add_str(o, "filesystem", d->fstype[0] ? d->fstype : NULL);
         if (d->fs_bytes)
-                add_u64(o, "old_fs_bytes", d->fs_bytes);
+                details_add_u64(o, "old_fs_bytes", d->fs_bytes);
         if (j->plan.refusal != ROOTFS_REFUSE_NONE) {
-                add_str(o, "refused", rootfs_refusal_to_string(j->plan.refusal));
-                add_str(o, "reason", j->plan.reason);
+                details_add_str(o, "refused", rootfs_refusal_to_string(j->plan.refusal));
+                details_add_str(o, "reason", j->plan.reason);
                 return;
         }
-        add_u64(o, "old_sectors", j->plan.old_sectors);
-        add_u64(o, "new_sectors", j->plan.new_sectors);
-        add_u64(o, "new_end_sector", j->plan.new_end);
+        details_add_u64(o, "old_sectors", j->plan.old_sectors);
+        details_add_u64(o, "new_sectors", j->plan.new_sectors);
+        details_add_u64(o, "new_end_sector", j->plan.new_end);
 }
 
 /* On the worker thread: lock, save the old table, write, tell the kernel, grow. */
@@ -298,11 +285,11 @@ static void rootfs_grow_done(ProbeContext *ctx, int result, void *userdata)
                 return;
         o = probe_context_details(ctx);
         if (j->dump) {
-                add_str(o, "old_table", j->dump);
-                add_str(o, "old_table_file", j->dump_path);
+                details_add_str(o, "old_table", j->dump);
+                details_add_str(o, "old_table_file", j->dump_path);
         }
         if (j->locked) {
-                add_str(o, "refused", rootfs_refusal_to_string(ROOTFS_REFUSE_LOCKED));
+                details_add_str(o, "refused", rootfs_refusal_to_string(ROOTFS_REFUSE_LOCKED));
                 probe_set_remedy(ctx, "%s", rootfs_refusal_remedy(ROOTFS_REFUSE_LOCKED));
                 probe_done(ctx, VERDICT_DEGRADED, "not grown: another process holds %s's lock",
                            j->loc.disk_node);
@@ -324,9 +311,9 @@ static void rootfs_grow_done(ProbeContext *ctx, int result, void *userdata)
                                                : j->plan.new_sectors * j->disk.sector_size);
         dur = format_duration(j->duration);
         if (j->fs_bytes_after)
-                add_u64(o, "new_fs_bytes", j->fs_bytes_after);
-        add_u64(o, "duration_usec", j->duration);
-        add_str(o, "action",
+                details_add_u64(o, "new_fs_bytes", j->fs_bytes_after);
+        details_add_u64(o, "duration_usec", j->duration);
+        details_add_str(o, "action",
                 j->plan.grow_partition ? "grew partition and filesystem"
                                        : "grew filesystem (resumed)");
         probe_done(ctx, VERDICT_CHANGED, "grew %s %s -> %s, %s online (%s)%s", j->loc.part_node,

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cleanup.h"
+
 /* Writes blob below dir as the kernel exposes a live tree: one directory per node, one file per
  * property holding its raw bytes, and (like the kernel) a "name" file per node. */
 int dt_fs_write(const void *blob, const char *dir);
@@ -13,10 +15,7 @@ int dt_fs_write(const void *blob, const char *dir);
 char *dt_fs_sysroot_new(const char *what);
 /* Removes the sysroot recursively and frees the string. */
 void dt_fs_sysroot_free(char *root);
-static inline void dt_fs_sysroot_freep(char **root)
-{
-        dt_fs_sysroot_free(*root);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(char *, dt_fs_sysroot_free)
 
 /* Creates <root>/sys/firmware/devicetree/base from blob and the absolute symlink
  * <root>/proc/device-tree -> /sys/firmware/devicetree/base, as on a real system. */

@@ -50,10 +50,7 @@ static void sysroot_free(char *root)
                 nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         free(root);
 }
-static void sysroot_freep(char **root)
-{
-        sysroot_free(*root);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(char *, sysroot_free)
 #define _cleanup_sysroot_ _cleanup_(sysroot_freep)
 
 static char *path_in(const char *root, const char *rel)
@@ -169,7 +166,7 @@ static char *field_json(const Config *c, const char *section, const char *key)
 /* Whether a section's effective values equal the defaults'. */
 static bool section_is_default(const Config *c, const char *section)
 {
-        _cleanup_(config_freep) Config *d = NULL;
+        _cleanup_(config_unrefp) Config *d = NULL;
         json_object *a, *b;
         bool eq;
 
@@ -197,7 +194,7 @@ static bool config_is_default(const Config *c)
 
 static void test_defaults_are_documented_values(void)
 {
-        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(config_unrefp) Config *c = NULL;
 
         ASSERT_INT_EQ(config_new_default(probe_table, &c), 0);
         if (!c)
@@ -231,12 +228,12 @@ static void test_defaults_are_documented_values(void)
 static void test_empty_sysroot_gives_defaults(void)
 {
         _cleanup_sysroot_ char *root = sysroot_new();
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_NULL(config_files(c));
         ASSERT_TRUE(config_is_default(c));
-        ASSERT_NULL(config_free(NULL));
+        ASSERT_NULL(config_unref(NULL));
 }
 
 /* ---- Values ---- */
@@ -307,7 +304,7 @@ static void test_each_key_accepts_its_valid_forms(void)
                         strdup_printf("[%s]\n%s=%s\n", valid_values[i].section, valid_values[i].key,
                                       valid_values[i].value);
                 write_text(root, MAIN, text);
-                _cleanup_(config_freep) Config *c = load(root, NULL);
+                _cleanup_(config_unrefp) Config *c = load(root, NULL);
                 _cleanup_free_ char *got =
                         field_json(c, valid_values[i].section, valid_values[i].json_key);
                 if (!streq(got, valid_values[i].json))
@@ -329,7 +326,7 @@ static void test_values_reach_the_struct(void)
                    "[Bluetooth]\nEnable=no\nAttach=userspace\nBaud=460800\nFirmwareDirs=/fw\n"
                    "KernelTimeoutSec=1min 30s\n"
                    "[Network]\nEnable=no\nUplinks=eth0\nPrefer=wireless\nIPv4TimeoutSec=5s\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(strv_length(config_daemon_probes(c)), 2);
@@ -430,7 +427,7 @@ static void test_each_key_rejects_invalid_forms_keeping_default(void)
                 const ConfigProblem *p;
 
                 write_text(root, MAIN, text);
-                _cleanup_(config_freep) Config *c = load(root, NULL);
+                _cleanup_(config_unrefp) Config *c = load(root, NULL);
                 fprintf(stderr, "  [%s] %s=%s\n", invalid_values[i].section, invalid_values[i].key,
                         invalid_values[i].value);
                 p = only_problem(c, file, 3, CONFIG_ERROR);
@@ -456,7 +453,7 @@ static void test_invalid_value_keeps_earlier_file_value(void)
         write_text(root, MAIN, "[Audio]\nVolume=30\n[Bluetooth]\nFirmwareDirs=/opt/fw\n");
         write_text(root, ETC_D "50-bad.conf",
                    "[Audio]\nVolume=300\n[Bluetooth]\nFirmwareDirs=/a relative\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 30);
         ASSERT_INT_EQ(strv_length(BLUETOOTH(c)->firmware_dirs), 1);
@@ -471,14 +468,14 @@ static void test_reserve_size_and_percentage_replace_each_other(void)
         _cleanup_sysroot_ char *root = sysroot_new();
         write_text(root, MAIN, "[RootFS]\nReserve=512M\n");
         write_text(root, ETC_D "10-percent.conf", "[RootFS]\nReserve=5%\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(ROOTFS(c)->reserve_percent, 5);
         ASSERT_INT_EQ(ROOTFS(c)->reserve_bytes, 0);
 
         write_text(root, ETC_D "20-size.conf", "[RootFS]\nReserve=1G\n");
-        _cleanup_(config_freep) Config *d = load(root, NULL);
+        _cleanup_(config_unrefp) Config *d = load(root, NULL);
         ASSERT_INT_EQ(ROOTFS(d)->reserve_percent, 0);
         ASSERT_INT_EQ(ROOTFS(d)->reserve_bytes, UINT64_C(1) << 30);
 }
@@ -501,7 +498,7 @@ static void test_empty_assignment_resets_to_default(void)
                    "[Audio]\nEnable=\nCard=\nVolume=   \n"
                    "[Bluetooth]\nEnable=\nAttach=\nBaud=\nFirmwareDirs=\nKernelTimeoutSec=\n"
                    "[Network]\nEnable=\nUplinks=\nPrefer=\nIPv4TimeoutSec=\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(strv_length(config_files(c)), 2);
@@ -515,7 +512,7 @@ static void test_empty_assignment_resets_to_default(void)
         write_text(root, MAIN, "[Audio]\nVolume=10\nVolume=\n[Network]\nPrefer=\nPrefer=eth1\n");
         _cleanup_free_ char *reset = path_in(root, ETC_D "reset.conf");
         ASSERT_INT_EQ(unlink(reset), 0);
-        _cleanup_(config_freep) Config *d = load(root, NULL);
+        _cleanup_(config_unrefp) Config *d = load(root, NULL);
         ASSERT_INT_EQ(AUDIO(d)->volume_percent, 80);
         _cleanup_free_ char *prefer = strv_join(NETWORK(d)->prefer, " ");
         ASSERT_STR_EQ(prefer, "eth1");
@@ -523,7 +520,7 @@ static void test_empty_assignment_resets_to_default(void)
 
 static void test_config_set_applies_one_assignment(void)
 {
-        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(config_unrefp) Config *c = NULL;
         char *reason = NULL;
 
         ASSERT_INT_EQ(config_new_default(probe_table, &c), 0);
@@ -570,7 +567,7 @@ static void test_unknown_keys_and_sections_warn_with_line(void)
                    "Foo=1\n"          /* 8 */
                    "[Network]\n"      /* 9 */
                    "Uplinks=eth0\n"); /* 10: still applied */
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
         const ConfigProblem *p;
 
         ASSERT_INT_EQ(config_n_problems(c), 4);
@@ -607,7 +604,7 @@ static void test_later_directory_masks_same_name(void)
         write_text(root, ETC_D "50-volume.conf", "[Audio]\nVolume=30\n");
         write_text(root, LIB_D "60-card.conf", "[Audio]\nCard=usr-lib\n");
         write_text(root, RUN_D "60-card.conf", "[Audio]\nCard=run\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
         _cleanup_free_ char *etc = path_in(root, ETC_D "50-volume.conf");
         _cleanup_free_ char *run = path_in(root, RUN_D "60-card.conf");
 
@@ -628,7 +625,7 @@ static void test_dropins_apply_in_lexical_order_across_directories(void)
         write_text(root, LIB_D "20-b.conf", "[Audio]\nVolume=20\n");
         write_text(root, RUN_D "9-c.conf", "[Audio]\nVolume=9\n");
         write_text(root, MAIN, "[Audio]\nVolume=1\nCard=main\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 9);
@@ -650,7 +647,7 @@ static void test_dev_null_symlink_masks(void)
         write_text(root, RUN_D "50-vendor.conf", "[Bluetooth]\nBaud=230400\n");
         make_symlink(root, ETC_D "50-vendor.conf", "/dev/null");
         write_text(root, LIB_D "60-other.conf", "[Bluetooth]\nAttach=kernel\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
@@ -659,7 +656,7 @@ static void test_dev_null_symlink_masks(void)
 
         /* A masked main file is simply absent. */
         make_symlink(root, MAIN, "/dev/null");
-        _cleanup_(config_freep) Config *d = load(root, NULL);
+        _cleanup_(config_unrefp) Config *d = load(root, NULL);
         assert_no_problems(d);
         ASSERT_INT_EQ(strv_length(config_files(d)), 1);
 }
@@ -676,7 +673,7 @@ static void test_dev_null_reached_otherwise_masks(void)
                 fprintf(stderr, "    (no mknod: %m; only the relative link is checked)\n");
                 write_text(root, RUN_D "60-node.conf", "[Audio]\nVolume=80\n");
         }
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
@@ -693,7 +690,7 @@ static void test_only_dot_conf_files_are_read(void)
         write_text(root, ETC_D "README", "not a config file\n");
         write_text(root, ETC_D "conf", "[Audio]\nVolume=5\n");
         write_text(root, ETC_D "50-y.conf", "[Audio]\nVolume=6\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 6);
@@ -711,7 +708,7 @@ static void test_directory_named_conf_is_reported_and_does_not_mask(void)
         /* A broken entry that a later directory replaces is not worth a word. */
         make_dir(root, LIB_D "70-z.conf");
         write_text(root, ETC_D "70-z.conf", "[GPIO]\nEnable=no\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
         const ConfigProblem *p = only_problem(c, dir, 0, CONFIG_ERROR);
 
         ASSERT_TRUE(p && strstr(p->message, "directory"));
@@ -724,7 +721,7 @@ static void test_directory_named_conf_is_reported_and_does_not_mask(void)
         _cleanup_sysroot_ char *root2 = sysroot_new();
         _cleanup_free_ char *main_dir = path_in(root2, MAIN);
         make_dir(root2, MAIN);
-        _cleanup_(config_freep) Config *d = load(root2, NULL);
+        _cleanup_(config_unrefp) Config *d = load(root2, NULL);
         ASSERT_NOT_NULL(only_problem(d, main_dir, 0, CONFIG_ERROR));
         ASSERT_TRUE(config_is_default(d));
 }
@@ -741,7 +738,7 @@ static void test_fifo_and_dangling_link_do_not_block(void)
                 return;
         }
         make_symlink(root, ETC_D "20-dangling.conf", "/nonexistent/hwctl-test.conf");
-        _cleanup_(config_freep) Config *c = load(root, NULL); /* would hang if it opened the FIFO */
+        _cleanup_(config_unrefp) Config *c = load(root, NULL); /* would hang if it opened the FIFO */
 
         ASSERT_INT_EQ(config_n_problems(c), 2);
         const ConfigProblem *p = find_problem(c, fifo, 0), *q = find_problem(c, dangling, 0);
@@ -759,7 +756,7 @@ static void test_explicit_main_file_replaces_sysroot_main(void)
         write_text(root, MAIN, "[Audio]\nVolume=11\nCard=sysroot\n");
         write_text(elsewhere, "my.conf", "[Audio]\nVolume=22\n[GPIO]\nEnable=no\n");
         write_text(root, ETC_D "50-x.conf", "[GPIO]\nEnable=yes\n");
-        _cleanup_(config_freep) Config *c = load(root, explicit_path);
+        _cleanup_(config_unrefp) Config *c = load(root, explicit_path);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 22);
@@ -775,7 +772,7 @@ static void test_missing_explicit_main_file_is_an_error(void)
         _cleanup_free_ char *missing = path_in(root, "nope.conf");
         write_text(root, MAIN, "[Audio]\nVolume=11\n");
         write_text(root, ETC_D "50-x.conf", "[GPIO]\nEnable=no\n");
-        _cleanup_(config_freep) Config *c = load(root, missing);
+        _cleanup_(config_unrefp) Config *c = load(root, missing);
 
         ASSERT_NOT_NULL(only_problem(c, missing, 0, CONFIG_ERROR));
         ASSERT_TRUE(config_has_errors(c));
@@ -785,7 +782,7 @@ static void test_missing_explicit_main_file_is_an_error(void)
         /* The implicit one missing is fine. */
         _cleanup_free_ char *main_file = path_in(root, MAIN);
         ASSERT_INT_EQ(unlink(main_file), 0);
-        _cleanup_(config_freep) Config *d = load(root, NULL);
+        _cleanup_(config_unrefp) Config *d = load(root, NULL);
         assert_no_problems(d);
 }
 
@@ -809,7 +806,7 @@ static void test_syntax_errors_are_reported_per_line_and_parsing_continues(void)
                    "[]\n"               /* 11: empty section name */
                    "[Bluetooth] ; ok\n" /* 12: a comment after a header is fine */
                    "Baud=921600\n");    /* 13 */
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
         static const unsigned bad_lines[] = {2, 3, 4, 5, 7, 9, 11};
 
         ASSERT_INT_EQ(config_n_problems(c), ELEMENTSOF(bad_lines));
@@ -842,7 +839,7 @@ static void test_whitespace_comments_crlf_and_bom(void)
                    "[Network]\r\n"
                    "Prefer = eth1   wired\t wlan0\r\n"
                    "Uplinks=eth0"); /* no final newline */
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 33);
@@ -859,7 +856,7 @@ static void test_nul_bytes_reject_their_line(void)
         static const char data[] = "[Audio]\nCard=hd\0mi\nVolume=12\n[Net\0work]\nUplinks=eth0\n"
                                    "[GPIO]\nEnable=no\n";
         write_bytes(root, MAIN, data, sizeof(data) - 1);
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_INT_EQ(config_n_problems(c), 2);
         const ConfigProblem *p = find_problem(c, file, 2);
@@ -883,7 +880,7 @@ static void test_long_lines_are_rejected_never_truncated(void)
                 _cleanup_free_ char *text =
                         strdup_printf("[Audio]\nCard=%s\nVolume=7\nBogus=1\n", card);
                 write_text(root, MAIN, text);
-                _cleanup_(config_freep) Config *c = load(root, NULL);
+                _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
                 /* Line counting is not thrown off: the next lines keep their numbers. */
                 const ConfigProblem *bogus = find_problem(c, file, 4);
@@ -913,7 +910,7 @@ static void test_long_lines_are_rejected_never_truncated(void)
         big[0] = '/';
         _cleanup_free_ char *text = strdup_printf("[RootFS]\nMount=%s\nEnable=no\n", big);
         write_text(root, MAIN, text);
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
         const ConfigProblem *p = only_problem(c, file, 2, CONFIG_ERROR);
         ASSERT_TRUE(p && strstr(p->message, "too long"));
         ASSERT_STR_EQ(ROOTFS(c)->mount, "/");
@@ -931,7 +928,7 @@ static void test_invalid_utf8_and_control_characters(void)
                    "Card=\xed\xa0\x80\n"  /* 4: a surrogate */
                    "Card=a\x1b[31mred\n"  /* 5: escape sequence */
                    "Card=caf\xc3\xa9\n"); /* 6: valid UTF-8 */
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_INT_EQ(config_n_problems(c), 4);
         for (unsigned line = 2; line <= 5; line++) {
@@ -959,7 +956,7 @@ static void test_binary_garbage_is_bounded(void)
         }
         write_bytes(root, ETC_D "10-garbage.conf", data, sizeof(data));
         write_text(root, ETC_D "20-good.conf", "[Audio]\nVolume=64\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 64);
         ASSERT_INT_EQ(strv_length(config_files(c)), 2);
@@ -982,7 +979,7 @@ static void test_problem_flood_is_summarised(void)
                 end = stpcpy(end, "garbage\n");
         strcpy(end, "[Audio]\nVolume=5\n");
         write_text(root, MAIN, text);
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_INT_EQ(config_n_problems(c), CONFIG_FILE_PROBLEMS_MAX + 1);
         if (config_n_problems(c) == CONFIG_FILE_PROBLEMS_MAX + 1) {
@@ -1012,7 +1009,7 @@ static void test_huge_file_is_refused_whole(void)
         data[size - 1] = '\n';
         write_bytes(root, ETC_D "10-huge.conf", data, size);
         write_text(root, ETC_D "20-ok.conf", "[GPIO]\nEnable=no\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         const ConfigProblem *p = only_problem(c, file, 0, CONFIG_ERROR);
         ASSERT_TRUE(p && strstr(p->message, "larger than"));
@@ -1022,7 +1019,7 @@ static void test_huge_file_is_refused_whole(void)
 
         /* Exactly at the limit is read. */
         write_bytes(root, ETC_D "10-huge.conf", data, size - 1);
-        _cleanup_(config_freep) Config *d = load(root, NULL);
+        _cleanup_(config_unrefp) Config *d = load(root, NULL);
         assert_no_problems(d);
         ASSERT_INT_EQ(AUDIO(d)->volume_percent, 1);
 }
@@ -1044,7 +1041,7 @@ static void test_file_growing_past_its_size_is_refused(void)
                 return;
         }
         make_symlink(root, ETC_D "10-proc.conf", "/proc/kallsyms");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
         const ConfigProblem *p = only_problem(c, file, 0, CONFIG_ERROR);
         ASSERT_TRUE(p && strstr(p->message, "larger than"));
         ASSERT_NULL(config_files(c));
@@ -1056,7 +1053,7 @@ static void test_dropin_directory_that_is_a_file(void)
         _cleanup_free_ char *not_dir = path_in(root, "run/hwctl/hwctl.conf.d");
         write_text(root, "run/hwctl/hwctl.conf.d", "[Audio]\nVolume=1\n");
         write_text(root, ETC_D "50-x.conf", "[Audio]\nVolume=2\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_NOT_NULL(only_problem(c, not_dir, 0, CONFIG_ERROR));
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 2);
@@ -1083,7 +1080,7 @@ static void test_json_shows_effective_values(void)
         write_text(root, MAIN,
                    "[Bluetooth]\nAttach=kernel\nBaud=3000000\nKernelTimeoutSec=1min 30s\n"
                    "[RootFS]\nReserve=1.5G\n[Audio]\nCard=Headphones\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
         json_object *all = config_to_json(c), *sec = NULL;
 
         ASSERT_NOT_NULL(all);
@@ -1130,8 +1127,8 @@ static void test_json_sections_differ_exactly_when_settings_do(void)
         /* What SIGHUP relies on to re-run only the probes whose settings changed. */
         _cleanup_sysroot_ char *root = sysroot_new();
         write_text(root, MAIN, "[Audio]\nVolume=81\n[GPIO]\nEnable=yes\n");
-        _cleanup_(config_freep) Config *c = load(root, NULL);
-        _cleanup_(config_freep) Config *d = NULL;
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
+        _cleanup_(config_unrefp) Config *d = NULL;
         json_object *audio_c, *audio_d, *gpio_c, *gpio_d, *card = NULL;
 
         ASSERT_INT_EQ(config_new_default(probe_table, &d), 0);

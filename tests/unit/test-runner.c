@@ -265,7 +265,7 @@ static void test_skips_say_why(void)
         ASSERT_INT_EQ(probe_skip_reason(&p2, NULL, c, NULL, &why), 0);
         ASSERT_NULL(why);
         probe_runner_free(r);
-        config_free(c);
+        config_unref(c);
         sd_event_unref(e);
 }
 
