@@ -8,3 +8,7 @@ foreach(case healthy ignore-baud no-patch)
                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-bt-kernel.py ${case}
                 SERIAL TIMEOUT 300)
 endforeach()
+# 60-hwctl-gpio.rules on the board's real gpiochip0 (pinctrl-bcm2835): udevadm test inside the
+# guest (udev:arm64 from run-pi3 --prepare); one boot without hwctld or Bluetooth, about 6 s.
+hwctl_test(pi3-udev-gpiochip pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-udev-gpiochip.sh
+        LABELS root SERIAL TIMEOUT 300)

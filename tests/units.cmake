@@ -12,7 +12,6 @@ hwctl_test(units-verify install COMMAND ${HWCTL_UNITS_TESTS}/test-verify.sh LABE
 hwctl_test(units-security install COMMAND ${HWCTL_UNITS_TESTS}/test-security.sh LABELS root TIMEOUT 600)
 hwctl_test(units-sysusers-tmpfiles install COMMAND ${HWCTL_UNITS_TESTS}/test-sysusers-tmpfiles.sh LABELS root TIMEOUT 600)
 hwctl_test(units-udev-rules install COMMAND ${HWCTL_UNITS_TESTS}/test-udev-rules.sh LABELS root TIMEOUT 600)
-hwctl_test(units-udev-gpiochip install COMMAND ${HWCTL_UNITS_TESTS}/test-udev-gpiochip.sh LABELS root TIMEOUT 600)
 hwctl_test(units-dbus-policy install COMMAND ${HWCTL_UNITS_TESTS}/test-dbus-policy.sh LABELS root TIMEOUT 600)
 hwctl_test(units-catalog install COMMAND ${HWCTL_UNITS_TESTS}/test-catalog.sh LABELS root TIMEOUT 600)
 hwctl_test(units-config-example install COMMAND ${HWCTL_UNITS_TESTS}/test-config-example.sh LABELS root TIMEOUT 600)

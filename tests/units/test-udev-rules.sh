@@ -6,7 +6,7 @@
 # systemd 252 has no `udevadm verify` (253 does). Instead `udevadm test` runs on any device with
 # only our rules file in place; udev parses the whole file first and names file and line for
 # each problem. Two broken copies show that such problems are really reported here.
-# test-udev-gpiochip.sh checks what the rule does to a real GPIO chip.
+# tests/pi3/test-udev-gpiochip.sh checks what the rule does to a real GPIO chip (the emulated Pi 3).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/udev-sandbox.sh"
 
