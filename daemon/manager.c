@@ -93,7 +93,9 @@ static int manager_detect_board(Manager *m)
                 log_event(LOG_ERR, HWCTL_MESSAGE_BOARD, NULL, NULL, r, NULL,
                           "Cannot read the device tree, continuing as a generic board: %s",
                           error ? error : strerror(-r));
-                m->board = calloc(1, sizeof(Board));
+                /* The constructor, not calloc: an unknown fact must stay unknown, or a userspace
+                 * Bluetooth attach with Device= would take RTS/CTS as absent. */
+                m->board = board_new();
                 if (!m->board)
                         return -ENOMEM;
                 (void)strv_extend(&m->board->findings, error ? error : "device tree unreadable");

@@ -143,6 +143,9 @@ int board_detect_from_blob(const void *blob, size_t size, Board **ret, char **re
  * without a device tree gives a generic board with a finding, not an error. */
 int board_detect_from_live(const char *sysroot, Board **ret, char **ret_error);
 
+/* An empty generic board with its unknowns unknown (RTS/CTS wiring unknown, not "no"): what
+ * the daemon runs with when the device tree cannot be read. NULL on -ENOMEM. */
+Board *board_new(void);
 Board *board_free(Board *b);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Board *, board_free)
 

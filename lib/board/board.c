@@ -67,7 +67,7 @@ Board *board_free(Board *b)
         return NULL;
 }
 
-static Board *board_new(void)
+Board *board_new(void)
 {
         Board *b = calloc(1, sizeof(Board));
 

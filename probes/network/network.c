@@ -131,13 +131,13 @@ static void arm_rerun(NetworkState *s)
         (void)sd_event_source_set_enabled(s->rerun, SD_EVENT_ONESHOT);
 }
 
-static bool link_is_wireless(NetworkState *s, const char *name)
+/* What the kernel says of the link (sys_class_net: <sysroot>/sys/class/net), not its name. */
+static bool link_is_wireless(const char *sys_class_net, const char *name)
 {
         static const char *const marks[] = {"phy80211", "wireless"};
 
         for (size_t i = 0; i < ELEMENTSOF(marks); i++) {
-                _cleanup_free_ char *p =
-                        strdup_printf("%s/%s/%s", s->sys_class_net, name, marks[i]);
+                _cleanup_free_ char *p = strdup_printf("%s/%s/%s", sys_class_net, name, marks[i]);
                 if (p && access(p, F_OK) == 0)
                         return true;
         }
@@ -200,7 +200,7 @@ static void network_rebuild(NetworkState *s)
         if (net_watch_snapshot(s->watch, &net) < 0)
                 return;
         for (size_t i = 0; i < net.n_links; i++)
-                net.links[i].wireless = link_is_wireless(s, net.links[i].name);
+                net.links[i].wireless = link_is_wireless(s->sys_class_net, net.links[i].name);
         if (plan_build(&net, &s->settings, &plan) < 0 || plan_diff(&plan, &net, &diff) < 0) {
                 net_state_clear(&net);
                 plan_clear(&plan);
@@ -478,6 +478,7 @@ static int network_plan(const Board *b, const Config *c, const char *sysroot, ch
         NetState net = {};
         Plan plan = {};
         PlanDiff diff = {};
+        _cleanup_free_ char *sys_class_net = NULL;
         char *summary;
         int r;
 
@@ -486,17 +487,14 @@ static int network_plan(const Board *b, const Config *c, const char *sysroot, ch
                 *ret_summary = strdup_printf("nothing: not with --sysroot %s", sysroot);
                 return *ret_summary ? 0 : -ENOMEM;
         }
+        sys_class_net = path_join_root(sysroot, "sys/class/net");
+        if (!sys_class_net)
+                return -ENOMEM;
         r = net_dump(&net);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < net.n_links; i++) {
-                _cleanup_free_ char *phy =
-                        strdup_printf("/sys/class/net/%s/phy80211", net.links[i].name);
-                _cleanup_free_ char *wext =
-                        strdup_printf("/sys/class/net/%s/wireless", net.links[i].name);
-                net.links[i].wireless =
-                        (phy && access(phy, F_OK) == 0) || (wext && access(wext, F_OK) == 0);
-        }
+        for (size_t i = 0; i < net.n_links; i++)
+                net.links[i].wireless = link_is_wireless(sys_class_net, net.links[i].name);
         r = plan_build(&net, &settings, &plan);
         if (r >= 0)
                 r = plan_diff(&plan, &net, &diff);
