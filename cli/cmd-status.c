@@ -28,42 +28,7 @@ static char *format_time(int64_t usec)
         return strdup(buf);
 }
 
-/* Prints the probe table; returns whether every verdict is good. */
-static bool print_status(json_object *doc)
-{
-        json_object *board = NULL, *probes = NULL;
-        bool good = true;
-        _cleanup_free_ char *line = NULL;
-
-        json_object_object_get_ex(doc, "board", &board);
-        json_object_object_get_ex(doc, "probes", &probes);
-        line = board_json_line(board);
-        print_field("Board", 10, "%s", strna(line));
-
-        for (size_t i = 0; i < json_object_array_length(probes); i++) {
-                json_object *p = json_object_array_get_idx(probes, i), *details = NULL;
-                const char *name = json_str(p, "name"), *verdict = json_str(p, "verdict");
-                const char *summary = json_str(p, "summary"), *remedy = json_str(p, "remedy");
-                const char *state = json_str(p, "state");
-
-                if (!verdict) {
-                        bool running = state && streq(state, "running");
-                        printf("%-10s%s%-10s%s%s\n", strna(name), color_on(COLOR_GREY),
-                               running ? "running" : "pending", color_off(),
-                               running ? "in progress" : "waiting to run");
-                        continue;
-                }
-                if (!verdict_is_good(verdict_from_string(verdict)))
-                        good = false;
-                printf("%-10s%s%-10s%s%s\n", strna(name), color_on(verdict_color(verdict)), verdict,
-                       color_off(), strempty(summary));
-                if (remedy)
-                        printf("%-20s%s\n", "", remedy);
-                (void)details;
-        }
-        return good;
-}
-
+/* Whether every reported verdict is ok, changed or skipped (pending ones do not count). */
 static bool doc_good(json_object *doc)
 {
         json_object *probes = NULL;
@@ -75,6 +40,37 @@ static bool doc_good(json_object *doc)
                         return false;
         }
         return true;
+}
+
+/* Prints the board line and the probe table. */
+static void print_status(json_object *doc)
+{
+        json_object *board = NULL, *probes = NULL;
+        _cleanup_free_ char *line = NULL;
+
+        json_object_object_get_ex(doc, "board", &board);
+        json_object_object_get_ex(doc, "probes", &probes);
+        line = board_json_line(board);
+        print_field("Board", 10, "%s", strna(line));
+
+        for (size_t i = 0; i < json_object_array_length(probes); i++) {
+                json_object *p = json_object_array_get_idx(probes, i);
+                const char *name = json_str(p, "name"), *verdict = json_str(p, "verdict");
+                const char *summary = json_str(p, "summary"), *remedy = json_str(p, "remedy");
+                const char *state = json_str(p, "state");
+
+                if (!verdict) {
+                        bool running = state && streq(state, "running");
+                        printf("%-10s%s%-10s%s%s\n", strna(name), color_on(COLOR_GREY),
+                               running ? "running" : "pending", color_off(),
+                               running ? "in progress" : "waiting to run");
+                        continue;
+                }
+                printf("%-10s%s%-10s%s%s\n", strna(name), color_on(verdict_color(verdict)), verdict,
+                       color_off(), strempty(summary));
+                if (remedy)
+                        printf("%-20s%s\n", "", remedy);
+        }
 }
 
 int cmd_status(int argc, char *argv[])
@@ -141,11 +137,11 @@ int cmd_status(int argc, char *argv[])
                 }
         }
 
-        if (arg.json) {
+        if (arg.json)
                 print_json(doc);
-                good = doc_good(doc);
-        } else
-                good = print_status(doc);
+        else
+                print_status(doc);
+        good = doc_good(doc);
         json_object_put(doc);
         return good ? EXIT_ALL_FINE : EXIT_NEEDS_ATTENTION;
 }

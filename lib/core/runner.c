@@ -1,99 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Runs probes on the event loop: ordering, timeouts, exactly-once reports, worker threads. */
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdarg.h>
+/* Schedules probes on the event loop: ordering, timeouts, rounds and re-runs, the results. */
 #include <stdio.h>
-#include <sys/epoll.h>
 #include <time.h>
 
-#include "runner.h"
+#include "runner-private.h"
 
-struct ProbeContext {
-        unsigned n_ref;
-        ProbeRunner *runner;
-        size_t index;
-        const ProbeOps *ops;
-        const Board *board;
-        const Config *config;
-        void *userdata;
-        json_object *details;
-        char *remedy;
-        uint64_t started_realtime;
-        uint64_t started_monotonic;
-        bool reported;
-        bool cancelled;
-        sd_event_source *timeout_source;
-};
-
-/* One per probe for the runner's whole life; probes see it as their ProbeHandle. */
-typedef struct Slot {
-        ProbeRunner *runner;
-        const ProbeOps *ops;
-        ProbeResult *result;
-        ProbeContext *ctx;  /* while running */
-        bool scheduled;     /* waiting for its turn in this round */
-        bool rerun_pending; /* asked to run again while running */
-        void *state;        /* what the probe holds between runs */
-        void (*free_state)(void *state);
-} Slot;
-
-struct ProbeHandle {
-        Slot slot;
-};
-
-typedef struct Work {
-        ProbeRunner *runner;
-        ProbeContext *ctx;
-        ProbeWorkFunc work;
-        ProbeWorkDone done;
-        void *userdata;
-        int pipe[2];
-        pthread_t thread;
-        int result;
-        sd_event_source *source;
-        struct Work *next;
-} Work;
-
-struct ProbeRunner {
-        sd_event *event;
-        char *sysroot;
-        Slot *slots;
-        size_t n_slots;
-        const Board *board;
-        const Config *config; /* a reference */
-        char **only;          /* --only: the probes this round runs; NULL for all */
-        ProbeRunnerCallbacks cb;
-        void *userdata;
-        sd_event_source *defer;
-        Work *works;
-        unsigned n_workers;
-        bool round_active;
-};
-
-static ProbeContext *context_ref(ProbeContext *c)
-{
-        c->n_ref++;
-        return c;
-}
-
-static ProbeContext *context_unref(ProbeContext *c)
-{
-        if (!c || --c->n_ref > 0)
-                return NULL;
-        sd_event_source_disable_unref(c->timeout_source);
-        config_unref(c->config);
-        json_object_put(c->details);
-        free(c->remedy);
-        free(c);
-        return NULL;
-}
-
-static void runner_kick(ProbeRunner *r)
+void runner_kick(ProbeRunner *r)
 {
         if (r->defer)
                 sd_event_source_set_enabled(r->defer, SD_EVENT_ONESHOT);
 }
+
 
 static void slot_store(ProbeRunner *r, size_t i, ProbeResult *res, bool timed_out)
 {
@@ -125,7 +42,7 @@ static ProbeResult *result_new(Verdict v, char *summary, char *remedy, json_obje
         return res;
 }
 
-static void slot_report_static(ProbeRunner *r, size_t i, Verdict v, const char *summary)
+void slot_report_static(ProbeRunner *r, size_t i, Verdict v, const char *summary)
 {
         ProbeResult *res = result_new(v, strdup(summary), NULL, NULL, now_usec(CLOCK_REALTIME), 0);
         if (res)
@@ -133,7 +50,7 @@ static void slot_report_static(ProbeRunner *r, size_t i, Verdict v, const char *
 }
 
 /* Ends a run: the slot forgets the context, the result is stored and announced. */
-static void context_finish(ProbeContext *c, Verdict v, char *summary, bool timed_out)
+void context_finish(ProbeContext *c, Verdict v, char *summary, bool timed_out)
 {
         ProbeRunner *r = c->runner;
         size_t index = c->index;
@@ -333,23 +250,6 @@ int probe_runner_new(sd_event *event, const ProbeOps *const *table, const char *
         return 0;
 }
 
-static void work_release(Work *w)
-{
-        ProbeRunner *r = w->runner;
-
-        for (Work **p = &r->works; *p; p = &(*p)->next)
-                if (*p == w) {
-                        *p = w->next;
-                        break;
-                }
-        r->n_workers--;
-        sd_event_source_disable_unref(w->source);
-        close(w->pipe[0]);
-        close(w->pipe[1]);
-        context_unref(w->ctx);
-        free(w);
-}
-
 ProbeRunner *probe_runner_free(ProbeRunner *r)
 {
         if (!r)
@@ -487,279 +387,4 @@ bool probe_runner_all_good(ProbeRunner *r)
 unsigned __probe_runner_workers(ProbeRunner *r)
 {
         return r->n_workers;
-}
-
-/* --- The handle, for what outlives one run --- */
-
-ProbeHandle *probe_context_handle(ProbeContext *ctx)
-{
-        return (ProbeHandle *)&ctx->runner->slots[ctx->index];
-}
-
-void *probe_handle_get_state(ProbeHandle *h)
-{
-        return h->slot.state;
-}
-
-void probe_handle_set_state(ProbeHandle *h, void *state, void (*free_state)(void *state))
-{
-        h->slot.state = state;
-        h->slot.free_state = free_state;
-}
-
-sd_event *probe_handle_event(ProbeHandle *h)
-{
-        return h->slot.runner->event;
-}
-
-const char *probe_handle_sysroot(ProbeHandle *h)
-{
-        return h->slot.runner->sysroot;
-}
-
-int probe_handle_request_run(ProbeHandle *h)
-{
-        Slot *s = &h->slot;
-        ProbeRunner *r = s->runner;
-
-        if (s->ctx) {
-                s->rerun_pending = true; /* once more after this run reports */
-                return 0;
-        }
-        if (s->scheduled)
-                return 0;
-        s->scheduled = true;
-        r->round_active = true;
-        runner_kick(r);
-        return 0;
-}
-
-/* --- The context, as a probe sees it --- */
-
-const Board *probe_context_board(ProbeContext *ctx)
-{
-        return ctx->board;
-}
-
-const Config *probe_context_config(ProbeContext *ctx)
-{
-        return ctx->config;
-}
-
-sd_event *probe_context_event(ProbeContext *ctx)
-{
-        return ctx->runner->event;
-}
-
-const char *probe_context_name(ProbeContext *ctx)
-{
-        return ctx->ops->name;
-}
-
-bool probe_context_cancelled(ProbeContext *ctx)
-{
-        return ctx->cancelled;
-}
-
-char *probe_context_path(ProbeContext *ctx, ProbePath which, const char *relative)
-{
-        static const char *const base[_PROBE_PATH_MAX] = {
-                [PROBE_PATH_PROC] = "proc", [PROBE_PATH_SYS] = "sys",
-                [PROBE_PATH_DEV] = "dev",   [PROBE_PATH_ETC] = "etc",
-                [PROBE_PATH_RUN] = "run",   [PROBE_PATH_VAR_LIB] = "var/lib/hwctl",
-        };
-        _cleanup_free_ char *rel = NULL;
-
-        if (which < 0 || which >= _PROBE_PATH_MAX)
-                return NULL;
-        rel = strdup_printf("%s/%s", base[which], relative ? relative : "");
-        if (!rel)
-                return NULL;
-        if (!relative || !*relative)
-                rel[strlen(rel) - 1] = 0;
-        return path_join_root(ctx->runner->sysroot, rel);
-}
-
-void probe_context_set_userdata(ProbeContext *ctx, void *userdata)
-{
-        ctx->userdata = userdata;
-}
-
-void *probe_context_get_userdata(ProbeContext *ctx)
-{
-        return ctx->userdata;
-}
-
-json_object *probe_context_details(ProbeContext *ctx)
-{
-        if (!ctx->details)
-                ctx->details = json_object_new_object();
-        return ctx->details;
-}
-
-void probe_set_remedy(ProbeContext *ctx, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-
-        va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        free(ctx->remedy);
-        ctx->remedy = s;
-}
-
-int probe_extend_timeout(ProbeContext *ctx, uint64_t usec)
-{
-        ProbeRunner *r = ctx->runner;
-        uint64_t now = now_usec(CLOCK_MONOTONIC);
-        int k;
-
-        if (ctx->reported || ctx->cancelled)
-                return -ESTALE;
-        if (ctx->timeout_source) {
-                k = sd_event_source_set_time(ctx->timeout_source, now + usec);
-                if (k < 0)
-                        return k;
-        }
-        if (r->cb.extend)
-                r->cb.extend(r, ctx->ops->name, usec, r->userdata);
-        return 0;
-}
-
-void probe_progress(ProbeContext *ctx, const char *fmt, ...)
-{
-        ProbeRunner *r = ctx->runner;
-        va_list ap;
-        char *s;
-
-        if (ctx->reported || ctx->cancelled || !r->cb.progress)
-                return;
-        va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        if (s)
-                r->cb.progress(r, ctx->ops->name, s, r->userdata);
-        free(s);
-}
-
-/* Accepts the one report of a run; anything else is a contract breach or a late report. */
-static bool context_accepts_report(ProbeContext *ctx, const char *summary)
-{
-        ProbeRunner *r = ctx->runner;
-
-        if (ctx->cancelled)
-                return false; /* the timeout or shutdown already decided */
-        if (ctx->reported) {
-                if (r->cb.contract) {
-                        _cleanup_free_ char *t = strdup_printf(
-                                "probe reported twice; ignoring the second report (\"%s\")",
-                                strna(summary));
-                        r->cb.contract(r, ctx->ops->name, t ? t : "probe reported twice",
-                                       r->userdata);
-                }
-                return false;
-        }
-        ctx->reported = true;
-        return true;
-}
-
-int probe_done(ProbeContext *ctx, Verdict v, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-
-        va_start(ap, fmt);
-        s = strdup_vprintf_errno(0, fmt, ap);
-        va_end(ap);
-        if (!context_accepts_report(ctx, s)) {
-                free(s);
-                return 0;
-        }
-        if (v < 0 || v >= _VERDICT_MAX)
-                v = VERDICT_FAILED;
-        context_finish(ctx, v, s, false);
-        return 0;
-}
-
-int probe_fail(ProbeContext *ctx, int error, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-
-        va_start(ap, fmt);
-        s = strdup_vprintf_errno(error, fmt, ap);
-        va_end(ap);
-        if (!context_accepts_report(ctx, s)) {
-                free(s);
-                return 0;
-        }
-        if (error != 0)
-                json_object_object_add(probe_context_details(ctx), "errno",
-                                       json_object_new_int(error < 0 ? -error : error));
-        context_finish(ctx, VERDICT_FAILED, s, false);
-        return 0;
-}
-
-/* --- Blocking work off the loop --- */
-
-static void *work_thread(void *userdata)
-{
-        Work *w = userdata;
-        char c = 1;
-
-        w->result = w->work(w->userdata);
-        while (write(w->pipe[1], &c, 1) < 0 && errno == EINTR)
-                ;
-        return NULL;
-}
-
-static int on_work_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-        Work *w = userdata;
-        char c;
-
-        (void)!read(fd, &c, 1);
-        pthread_join(w->thread, NULL);
-        /* Called even after a timeout so the probe can free what the work used; reports
-         * from a cancelled context are dropped. */
-        w->done(w->ctx, w->result, w->userdata);
-        work_release(w);
-        return 0;
-}
-
-int probe_run_blocking(ProbeContext *ctx, ProbeWorkFunc work, ProbeWorkDone done, void *userdata)
-{
-        ProbeRunner *r = ctx->runner;
-        Work *w;
-        int k;
-
-        w = calloc(1, sizeof(*w));
-        if (!w)
-                return -ENOMEM;
-        if (pipe2(w->pipe, O_CLOEXEC) < 0) {
-                free(w);
-                return -errno;
-        }
-        w->runner = r;
-        w->ctx = context_ref(ctx);
-        w->work = work;
-        w->done = done;
-        w->userdata = userdata;
-        w->next = r->works;
-        r->works = w;
-        r->n_workers++;
-        k = sd_event_add_io(r->event, &w->source, w->pipe[0], EPOLLIN, on_work_done, w);
-        if (k < 0) {
-                work_release(w);
-                return k;
-        }
-        k = pthread_create(&w->thread, NULL, work_thread, w);
-        if (k != 0) {
-                work_release(w);
-                return -k;
-        }
-        return 0;
 }
