@@ -10,9 +10,9 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (HWCTL, HWCTLD, NotifySocket, PrivateBus, check, finish, fixture_sysroot,
-                     make_tmp, require_binaries, run, skip)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import (HWCTL, HWCTLD, NotifySocket, PrivateBus, check, finish,  # noqa: E402
+                     fixture_sysroot, make_tmp, probe, require_binaries, run, skip, wait_until)
 
 if os.geteuid() != 0:
     skip("needs root: owning org.hwctl1 on the bus and calling as another user")
@@ -36,20 +36,6 @@ daemon = subprocess.Popen([HWCTLD, "--sysroot", root], env=env, stdout=log, stde
 
 def status(*extra, user=None):
     return run([HWCTL, "--sysroot", root, "status", *extra], env=cli_env, user=user)
-
-
-def probe(doc, name):
-    return next(p for p in doc["probes"] if p["name"] == name)
-
-
-def wait_until(fn, timeout=15.0):
-    """Polls fn until it returns something true; no fixed sleeps, so a slow machine only waits."""
-    end = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value or time.monotonic() > end:
-            return value
-        time.sleep(0.05)
 
 
 def doc_now():

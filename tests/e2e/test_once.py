@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import (DTB_DIR, HWCTL, HWCTLD, check, finish, fixture_sysroot, make_tmp,
                      require_binaries, run)
 
