@@ -6,27 +6,20 @@
 # from bluez-firmware, so its steps and its failed hand-over (no N_HCI in this kernel) are in the
 # journal.
 set -u
+. "$HWCTL_SOURCE_DIR/tests/lib/check.sh"
 journald=/lib/systemd/systemd-journald
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for a private mount namespace"; exit 77; }
-[ -x "$journald" ] || { echo "SKIP: $journald is missing"; exit 77; }
-command -v unshare >/dev/null || { echo "SKIP: unshare is missing"; exit 77; }
-command -v journalctl >/dev/null || { echo "SKIP: journalctl is missing"; exit 77; }
+need_root "a private mount namespace"
+[ -x "$journald" ] || skip "$journald is missing"
+need unshare journalctl python3
 emu=$HWCTL_BUILD_DIR/tests/bcm-emu
 chip=BCM4345C0
 fw=/lib/firmware/brcm/$chip.hcd
-[ -x "$emu" ] || { echo "SKIP: $emu is not built"; exit 77; }
-[ -e "$fw" ] || { echo "SKIP: $fw is missing (Debian's bluez-firmware, non-free-firmware)"; exit 77; }
+[ -x "$emu" ] || skip "$emu is not built"
+[ -e "$fw" ] || skip "$fw is missing (Debian's bluez-firmware, non-free-firmware)"
 
 if [ "${1:-}" != --inner ]; then
 	exec unshare -m --propagation private "$0" --inner
 fi
-
-failures=0
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
 
 mkdir -p /run/systemd /run/log /var/log/journal
 mount -t tmpfs tmpfs /run/systemd
@@ -38,7 +31,7 @@ trap 'kill "$jpid" $epid 2>/dev/null; wait "$jpid" $epid 2>/dev/null; rm -rf "$t
 "$journald" >/dev/null 2>&1 &
 jpid=$!
 for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
-[ -S /run/systemd/journal/socket ] || { echo "SKIP: systemd-journald did not start here"; exit 77; }
+[ -S /run/systemd/journal/socket ] || skip "systemd-journald did not start here"
 
 hwctld=$HWCTL_BUILD_DIR/daemon/hwctld
 hwctl=$HWCTL_BUILD_DIR/cli/hwctl
@@ -47,7 +40,7 @@ hwctl=$HWCTL_BUILD_DIR/cli/hwctl
 epid=$!
 for _ in $(seq 100); do [ -s "$tmp/emu.pty" ] && break; sleep 0.05; done
 pty=$(head -n1 "$tmp/emu.pty")
-case $pty in /dev/pts/*) ;; *) echo "FAIL: bcm-emu gave no pty: $(cat "$tmp/emu.err")"; exit 1 ;; esac
+case $pty in /dev/pts/*) ;; *) die "bcm-emu gave no pty: $(cat "$tmp/emu.err")" ;; esac
 mkdir -p "$tmp/root/dev" "$tmp/root/lib/firmware/brcm"
 ln -s "$pty" "$tmp/root/dev/ttyBT"
 cp "$fw" "$tmp/root/lib/firmware/brcm/"
@@ -131,6 +124,4 @@ kill "$epid"
 wait "$epid"
 epid=
 check "the emulated chip received the whole patch" grep -q 'patch complete' "$tmp/emu.err"
-
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

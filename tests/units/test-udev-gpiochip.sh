@@ -24,12 +24,12 @@ fi
 chip=$(chips | head -n1)
 [ -n "$chip" ] || skip "no GPIO chip in /sys/bus/gpio/devices and no gpio-mockup module to make one"
 name=$(basename "$chip")
-[ -r "$chip/dev" ] || fail "$chip has no dev attribute: not a character device?"
+[ -r "$chip/dev" ] || die "$chip has no dev attribute: not a character device?"
 devnum=$(cat "$chip/dev")
 
 install_root units
 mkdir -p "$root/etc"
-systemd-sysusers --root="$root" >/dev/null 2>&1 || fail "systemd-sysusers --root failed"
+systemd-sysusers --root="$root" >/dev/null 2>&1 || die "systemd-sysusers --root failed"
 gid=$(sed -n 's/^gpio:x:\([0-9]*\):.*/\1/p' "$root/etc/group")
 rules=$root$(pkg-config --variable=udevdir udev)/rules.d/60-hwctl-gpio.rules
 
@@ -37,6 +37,6 @@ udev_sandbox_test "$rules" "$root/etc/group" "$(readlink -f "$chip")" "/dev/$nam
 got=$(cat "$tmp/node.stat")
 if [ "$got" != "660 $gid" ]; then
 	cat "$tmp/udevadm.log" >&2
-	fail "/dev/$name is mode/gid '$got' after udev, expected '660 $gid' (group gpio)"
+	die "/dev/$name is mode/gid '$got' after udev, expected '660 $gid' (group gpio)"
 fi
 note "/dev/$name ($devnum): mode 0660, group gpio"
