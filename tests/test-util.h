@@ -23,6 +23,16 @@ static int test_failures;
         } while (0)
 #define ASSERT_FALSE(expr) ASSERT_TRUE(!(expr))
 
+/* A precondition the rest of the test cannot go on without (building its input): a failure ends
+ * the program. Unlike assert(), it stays under NDEBUG, so the setup inside it always runs. */
+#define REQUIRE(expr)                                                                              \
+        do {                                                                                       \
+                if (!(expr)) {                                                                     \
+                        fprintf(stderr, "%s:%d: FAIL: required: %s\n", __FILE__, __LINE__, #expr);  \
+                        exit(EXIT_FAILURE);                                                        \
+                }                                                                                  \
+        } while (0)
+
 #define ASSERT_INT_EQ(a, b)                                                                        \
         do {                                                                                       \
                 long long _a = (long long)(a), _b = (long long)(b);                                \

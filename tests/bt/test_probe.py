@@ -17,40 +17,12 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import harness as h  # noqa: E402
 
-EMU = os.path.join(h.BUILD, "tests", "bcm-emu")
-FW = "/lib/firmware/brcm"
-
-
-def has_n_hci():
-    """Whether this kernel knows the Bluetooth line discipline (only a VM's does here)."""
-    try:
-        with open("/proc/tty/ldiscs") as f:
-            return any(line.split()[:2] == ["n_hci", "15"] for line in f)
-    except OSError:
-        return False
-
-
-class Emulator:
-    def __init__(self, tmp, chip, hcd=None, faults=()):
-        argv = [EMU, "--pty", "--chip", chip]
-        if hcd:
-            argv += ["--hcd", hcd]
-        for f in faults:
-            argv += ["--fault", f]
-        self.err = open(os.path.join(tmp, "emu.err"), "w+")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.err, text=True)
-        self.pty = self.proc.stdout.readline().strip()
-        if not self.pty.startswith("/dev/pts/"):
-            raise RuntimeError(f"bcm-emu printed {self.pty!r}")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self.err.seek(0)
-        return self.err.read()
+FW = h.FIRMWARE_BRCM
+Emulator = h.BcmEmulator
+has_n_hci = h.has_n_hci
 
 
 def sysroot(tmp, dtb, chips=(), tty=None):
@@ -111,11 +83,7 @@ def check_handover(r, what):
 
 def main():
     h.require_binaries()
-    if not os.access(EMU, os.X_OK):
-        h.skip(f"{EMU} is not built")
-    for c in ("BCM4345C0", "BCM43430A1"):
-        if not os.path.exists(os.path.join(FW, c + ".hcd")):
-            h.skip(f"{FW}/{c}.hcd is missing (Debian's bluez-firmware, non-free-firmware)")
+    h.require_bcm_emu("BCM4345C0", "BCM43430A1")
     user = "[Bluetooth]\nAttach=userspace\nDevice=/dev/ttyBT\n"
 
     # Pi 4: PL011 with RTS/CTS wired: the patch goes at 3000000.

@@ -58,49 +58,49 @@ for chip in "${@:-BCM4345C0}"; do
 	btattach -B /dev/ttyACM0 -P bcm >"$RIG/btattach.log" 2>&1 &
 	attach=$!
 	wait_for 10 hci_present
-	check $? "$chip: hci0 registers"
-	[ "$failures" -eq 0 ] || sed 's/^/   btattach: /' "$RIG/btattach.log"
+	check_rc $? "$chip: hci0 registers"
+	[ "$check_failures" -eq 0 ] || sed 's/^/   btattach: /' "$RIG/btattach.log"
 	wait_for 60 hci_up
-	check $? "$chip: hci0 comes up: setup, patch and init are done ($(cat "$RIG/hciconfig.err"))"
+	check_rc $? "$chip: hci0 comes up: setup, patch and init are done ($(cat "$RIG/hciconfig.err"))"
 	echo "   up after $((($(date +%s%N) - start) / 1000000)) ms"
 	dmesg >"$RIG/dmesg"
 	errors=$(bt_errors)
 	[ -z "$errors" ]
-	check $? "$chip: no Bluetooth error or warning in the kernel log${errors:+: $errors}"
+	check_rc $? "$chip: no Bluetooth error or warning in the kernel log${errors:+: $errors}"
 	grep -q -E "hci0: BCM: chip id [0-9]+" "$RIG/dmesg"
-	check $? "$chip: btbcm read the verbose config (0xfc79)"
+	check_rc $? "$chip: btbcm read the verbose config (0xfc79)"
 	grep -q -F "hci0: $chip '$(basename "$(dirname "$hcd")")/$chip.hcd' Patch" "$RIG/dmesg"
-	check $? "$chip: btbcm found brcm/$chip.hcd"
+	check_rc $? "$chip: btbcm found brcm/$chip.hcd"
 	name=$(patch_name "$hcd")
 	[ -n "$name" ] && grep -q -F "hci0: $name" "$RIG/dmesg"
-	check $? "$chip: after the patch the chip names itself from its config ('$name')"
+	check_rc $? "$chip: after the patch the chip names itself from its config ('$name')"
 	grep -q -E "hci0: $chip \([0-9.]+\) build 0*[1-9][0-9]*\$" "$RIG/dmesg"
-	check $? "$chip: btbcm reads a patched build: $(grep -o "$chip ([0-9.]*) build [0-9]*" \
+	check_rc $? "$chip: btbcm reads a patched build: $(grep -o "$chip ([0-9.]*) build [0-9]*" \
 		"$RIG/dmesg" | awk '!s[$0]++' | tr '\n' ' ')"
 	hciconfig hci0 | grep -q "UP RUNNING"
-	check $? "$chip: hciconfig says UP RUNNING"
+	check_rc $? "$chip: hciconfig says UP RUNNING"
 	want=$(default_address "$chip")
 	got=$(hci_address)
 	[ "$got" = "$want" ]
-	check $? "$chip: libbluetooth reads the address $want (got '$got')"
+	check_rc $? "$chip: libbluetooth reads the address $want (got '$got')"
 	got=$(chip_address)
 	[ "$got" = "$want" ]
-	check $? "$chip: Read BD_ADDR through the kernel now answers $want (got '$got')"
+	check_rc $? "$chip: Read BD_ADDR through the kernel now answers $want (got '$got')"
 	grep -E "hci0: (BCM|$chip|$name)" "$RIG/dmesg" | sed 's/^/   /'
 
 	kill -TERM "$attach"
 	wait "$attach"
 	wait_for 10 hci_absent
-	check $? "$chip: hci0 goes away when btattach releases the tty"
+	check_rc $? "$chip: hci0 goes away when btattach releases the tty"
 	relay_stop
 	emu_stop
 	[ "$EMU_PATCH" = complete ]
-	check $? "$chip: the chip received the whole patch, record for record, Launch RAM last"
+	check_rc $? "$chip: the chip received the whole patch, record for record, Launch RAM last"
 	records=$(hcd_records "$hcd")
 	[ "$EMU_RECORDS" = "$records" ]
-	check $? "$chip: $EMU_RECORDS of the file's $records records"
+	check_rc $? "$chip: $EMU_RECORDS of the file's $records records"
 	[ "$EMU_UNKNOWN" -eq 0 ]
-	check $? "$chip: no command the kernel sent was unknown to the chip ($EMU_UNKNOWN were)"
+	check_rc $? "$chip: no command the kernel sent was unknown to the chip ($EMU_UNKNOWN were)"
 	echo "   the kernel sent, in order: $EMU_OPCODES"
 done
 finish

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Inside the VM: the Bluetooth rig: modules, the emulated chip on a pty, relays, bounded waits.
+# Sourced by the scenarios, with HWCTL_SOURCE_DIR and HWCTL_BUILD_DIR set (tests/vm/run-vm).
 # shellcheck shell=bash disable=SC2034 # it sets variables for the scenarios that source it
 
 EMU=$HWCTL_BUILD_DIR/tests/bcm-emu
@@ -7,28 +8,8 @@ HWCTLD=$HWCTL_BUILD_DIR/daemon/hwctld
 HWCTL=$HWCTL_BUILD_DIR/cli/hwctl
 export HWCTL_LOG_TARGET=stderr DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus NO_COLOR=1
 RIG=$(mktemp -d /tmp/hwctl-bt.XXXXXX)
-failures=0
-
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
-check() { # check CONDITION-EXIT-CODE MESSAGE
-	if [ "$1" -eq 0 ]; then ok "$2"; else fail "$2"; fi
-}
-finish() {
-	if [ "$failures" -gt 0 ]; then
-		echo "$failures check(s) failed"
-		exit 1
-	fi
-	echo "all checks passed"
-	exit 0
-}
+# ok, fail, check_rc, skip, finish: the one shell harness (the VM sees this tree where it is).
+. "$HWCTL_SOURCE_DIR/tests/lib/check.sh"
 
 # require_tools TOOL...: each on PATH, else skip naming the package list that has it.
 require_tools() {

@@ -17,7 +17,7 @@ load_modules bluetooth hci_uart
 # The hand-over primitive alone, on a pty with no chip behind it: N_HCI + H4 registers an hciN
 # (this machine's own kernel has no N_HCI, so this is where tests/bt/test-bt-ldisc runs).
 "$HWCTL_BUILD_DIR/tests/test-bt-ldisc" >/tmp/ldisc.log 2>&1
-check $? "test-bt-ldisc: TIOCSETD N_HCI and HCIUARTSETPROTO register an hciN on a pty ($(tail -n1 /tmp/ldisc.log))"
+check_rc $? "test-bt-ldisc: TIOCSETD N_HCI and HCIUARTSETPROTO register an hciN on a pty ($(tail -n1 /tmp/ldisc.log))"
 chip=BCM4345C0
 hcd=/lib/firmware/brcm/$chip.hcd
 [ -r "$hcd" ] || skip "$hcd is missing (install bluez-firmware, non-free-firmware)"
@@ -57,7 +57,7 @@ for spec in "${@:-3000000:yes}"; do
 	if [ "$block" = rfkill ]; then
 		modprobe rfkill 2>/dev/null
 		rfkill_all 1
-		check $? "Bluetooth soft-blocked through /dev/rfkill"
+		check_rc $? "Bluetooth soft-blocked through /dev/rfkill"
 	fi
 	dmesg -C
 	emu_start "$chip" "$hcd" || continue
@@ -72,55 +72,55 @@ for spec in "${@:-3000000:yes}"; do
 	"$HWCTLD" --config "$conf" 2>"$RIG/hwctld.log" &
 	daemon=$!
 	wait_for 90 probe_done
-	check $? "the bluetooth probe reports a verdict"
+	check_rc $? "the bluetooth probe reports a verdict"
 	echo "   bluetooth: $verdict: $summary${remedy:+ (remedy: $remedy)}"
 	[ "$verdict" = ok ]
-	check $? "verdict ok"
+	check_rc $? "verdict ok"
 	[ "$d_path" = userspace ]
-	check $? "details.path is userspace ($d_path)"
+	check_rc $? "details.path is userspace ($d_path)"
 	[ "$d_hci" = hci0 ]
-	check $? "details.hci is hci0 ($d_hci)"
+	check_rc $? "details.hci is hci0 ($d_hci)"
 	[ "$d_baud" = "$baud" ]
-	check $? "details.baud is $baud ($d_baud)"
+	check_rc $? "details.baud is $baud ($d_baud)"
 	[ "$d_chip" = "$chip" ]
-	check $? "details.chip is $chip ($d_chip)"
+	check_rc $? "details.chip is $chip ($d_chip)"
 	echo "   details: $details"
 	if [ "$block" = rfkill ]; then
 		python3 -c 'import json, sys; sys.exit(0 if json.loads(sys.argv[1]).get("rfkill_unblocked") is True else 1)' "$details"
-		check $? "details.rfkill_unblocked: hwctld lifted the soft block"
+		check_rc $? "details.rfkill_unblocked: hwctld lifted the soft block"
 	fi
 	hci_present
-	check $? "hci0 exists in /sys/class/bluetooth"
+	check_rc $? "hci0 exists in /sys/class/bluetooth"
 	wait_for 30 hci_up
-	check $? "hci0 comes up ($(cat "$RIG/hciconfig.err"))"
+	check_rc $? "hci0 comes up ($(cat "$RIG/hciconfig.err"))"
 	errors=$(bt_errors)
 	[ -z "$errors" ]
-	check $? "no Bluetooth error or warning in the kernel log${errors:+: $errors}"
+	check_rc $? "no Bluetooth error or warning in the kernel log${errors:+: $errors}"
 	got=$(hci_address)
 	[ "$got" = "$address" ]
-	check $? "libbluetooth reads the configured address $address (got '$got')"
+	check_rc $? "libbluetooth reads the configured address $address (got '$got')"
 	got=$(chip_address)
 	[ "$got" = "$address" ]
-	check $? "Read BD_ADDR through the kernel answers $address (got '$got')"
+	check_rc $? "Read BD_ADDR through the kernel answers $address (got '$got')"
 	"$HWCTL" status >"$RIG/status.txt" 2>&1
 	grep -q -E '^bluetooth +ok ' "$RIG/status.txt"
-	check $? "hwctl status has a bluetooth line with ok: $(grep '^bluetooth' "$RIG/status.txt")"
+	check_rc $? "hwctl status has a bluetooth line with ok: $(grep '^bluetooth' "$RIG/status.txt")"
 
 	kill -TERM "$daemon"
 	wait_for 10 eval '! kill -0 '"$daemon"' 2>/dev/null'
-	check $? "hwctld stops on SIGTERM"
+	check_rc $? "hwctld stops on SIGTERM"
 	wait "$daemon"
 	wait_for 10 hci_absent
-	check $? "hci0 goes away: hwctld released the tty"
+	check_rc $? "hci0 goes away: hwctld released the tty"
 	relay_stop
 	emu_stop
 	[ "$EMU_PATCH" = complete ] && [ "$EMU_RECORDS" = "$(hcd_records "$hcd")" ]
-	check $? "the chip received the whole patch ($EMU_RECORDS records, $EMU_PATCH)"
+	check_rc $? "the chip received the whole patch ($EMU_RECORDS records, $EMU_PATCH)"
 	[ "$EMU_BAUD" = "$baud" ]
-	check $? "the chip ended at $baud baud ($EMU_BAUD)"
+	check_rc $? "the chip ended at $baud baud ($EMU_BAUD)"
 	[ "$EMU_UNKNOWN" -eq 0 ]
-	check $? "no command was unknown to the chip ($EMU_UNKNOWN were)"
-	[ "$failures" -eq 0 ] || sed 's/^/   hwctld: /' "$RIG/hwctld.log" | tail -n 30
+	check_rc $? "no command was unknown to the chip ($EMU_UNKNOWN were)"
+	[ "$check_failures" -eq 0 ] || sed 's/^/   hwctld: /' "$RIG/hwctld.log" | tail -n 30
 	[ "$block" = rfkill ] && rfkill_all 0
 done
 finish

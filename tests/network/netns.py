@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import HWCTL, HWCTLD, check, finish, skip  # noqa: E402,F401
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import HWCTL, HWCTLD, check, finish, skip, wait_until  # noqa: E402,F401
 
 RTPROT = 0xA5
 TOOLS = ("ip", "dnsmasq", "dhcpcd", "ping", "unshare", "mount")
@@ -153,15 +153,6 @@ def addrs(link, family="inet"):
         return [a["local"] for i in json.loads(r.stdout or "[]") for a in i.get("addr_info", [])]
     except ValueError:
         return []
-
-
-def wait_until(fn, timeout=15.0, step=0.02):
-    end = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v or time.monotonic() > end:
-            return v
-        time.sleep(step)
 
 
 def proto_of(o):

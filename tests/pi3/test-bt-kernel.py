@@ -16,7 +16,8 @@ The device tree is the upstream bcm2837-rpi-3-b.dtb with the bluetooth node's sh
 moved from the firmware GPIO expander (which qemu does not emulate: the driver's probe would
 fail with -EIO) to SoC GPIO 28, so that the driver takes a real board's path (see run-pi3).
 
-Each check prints "ok" or "FAIL"; the kernel's checks and hwctld's are counted apart, so a run
+Each check prints "ok" or "FAIL" (tests/lib/harness.py); the kernel's checks and hwctld's are
+counted apart, so a run
 shows whether the rig or the probe is at fault. The run's files (console, kernel log, status
 document, emulator log) stay in $HWCTL_BUILD_DIR/tests/pi3-out/<case>/.
 """
@@ -27,6 +28,9 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import harness as h  # noqa: E402
+
 SOURCE_DIR = os.environ.get("HWCTL_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
 BUILD_DIR = os.environ.get("HWCTL_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
 CHIP = "BCM43430A1"
@@ -41,22 +45,8 @@ CASES = {
 BD_ADDR = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
 
 
-class Checks:
-    def __init__(self):
-        self.results = {"kernel": [], "hwctld": []}
-
-    def check(self, group, ok, what, why=""):
-        self.results[group].append(bool(ok))
-        print(f"{'ok  ' if ok else 'FAIL'} [{group}] {what}" + ("" if ok or not why else
-                                                                f": {why}"), flush=True)
-        return ok
-
-    def summary(self):
-        failed = False
-        for group, res in self.results.items():
-            print(f"{group}: {sum(res)}/{len(res)} checks pass")
-            failed |= not all(res)
-        return 1 if failed else 0
+def check(group, ok, what, why=""):
+    return h.check(ok, what, why, group=group)
 
 
 def read(out, name):
@@ -86,7 +76,6 @@ def main():
         print(f"run-pi3 failed with exit code {rc} (124: timeout, 125: the rig broke)")
         return rc
 
-    c = Checks()
     dmesg = read(out, "dmesg") or ""
     bt = [line for line in dmesg.splitlines()
           if re.search(r"Bluetooth: hci|bluetooth hci|hci_uart_bcm", line)]
@@ -100,15 +89,15 @@ def main():
 
     # The rig: the real board's tree, uart0's serdev child bound, hci0 under uart0.
     model = (read(out, "model") or "").replace("\x00", "").strip()
-    c.check("kernel", model == "Raspberry Pi 3 Model B", "the tree's model is the Pi 3 Model B",
+    check("kernel", model == "Raspberry Pi 3 Model B", "the tree's model is the Pi 3 Model B",
             repr(model))
-    c.check("kernel", "hci_uart_bcm serial0-0" in dmesg and "No reset resource" not in dmesg,
+    check("kernel", "hci_uart_bcm serial0-0" in dmesg and "No reset resource" not in dmesg,
             "hci_uart_bcm bound uart0's bluetooth node, with a shutdown line (GPIO 28)")
     hci = (read(out, "hci") or "").split()
-    c.check("kernel", len(hci) >= 2 and hci[0] == "hci0" and "/3f201000.serial/" in hci[1],
+    check("kernel", len(hci) >= 2 and hci[0] == "hci0" and "/3f201000.serial/" in hci[1],
             "hci0's sysfs parent is the PL011 uart0 (3f201000.serial)", " ".join(hci) or "no hci")
     pins = read(out, "pinmux-pins") or ""
-    c.check("kernel", re.search(r"pin 32 \(gpio32\): 3f201000\.serial .*alt3", pins) and
+    check("kernel", re.search(r"pin 32 \(gpio32\): 3f201000\.serial .*alt3", pins) and
             re.search(r"pin 30 \(gpio30\): \(MUX UNCLAIMED\)", pins),
             "debugfs pinmux: uart0 TX/RX on GPIO 32/33, RTS/CTS (GPIO 30/31) not muxed")
 
@@ -116,26 +105,26 @@ def main():
     fc18_timeout = "Bluetooth: hci0: command 0xfc18 tx timeout" in dmesg
     baud_failed = "Bluetooth: hci0: BCM: failed to write update baudrate (-110)" in dmesg
     if case == "healthy":
-        c.check("kernel", patched, f"the kernel downloaded brcm/{CHIP}.hcd")
-        c.check("kernel", re.search(PATCHED, dmesg, re.M), "the patched firmware reports a build")
+        check("kernel", patched, f"the kernel downloaded brcm/{CHIP}.hcd")
+        check("kernel", re.search(PATCHED, dmesg, re.M), "the patched firmware reports a build")
         errors = [x for x in bt if re.search(r"BCM: .*failed|tx timeout|Failed|Reset failed", x)]
-        c.check("kernel", not errors, "the kernel log has no BCM errors", "; ".join(errors))
-        c.check("kernel", "patch complete" in emu_stats and emu_stats.endswith("2000000 baud"),
+        check("kernel", not errors, "the kernel log has no BCM errors", "; ".join(errors))
+        check("kernel", "patch complete" in emu_stats and emu_stats.endswith("2000000 baud"),
                 "the chip got the whole patch and runs at max-speed (2000000)", emu_stats)
     elif case == "ignore-baud":
-        c.check("kernel", fc18_timeout, "the kernel says: command 0xfc18 tx timeout")
-        c.check("kernel", baud_failed,
+        check("kernel", fc18_timeout, "the kernel says: command 0xfc18 tx timeout")
+        check("kernel", baud_failed,
                 "the kernel says: BCM: failed to write update baudrate (-110)")
-        c.check("kernel", patched and "patch complete" in emu_stats,
+        check("kernel", patched and "patch complete" in emu_stats,
                 "the patch still went down, at the init speed", emu_stats)
-        c.check("kernel", emu_stats.endswith(" 115200 baud"),
+        check("kernel", emu_stats.endswith(" 115200 baud"),
                 "the chip stays at 115200 (hci0 runs at the init speed)", emu_stats)
     else:
-        c.check("kernel", "Bluetooth: hci0: BCM: firmware Patch file not found, tried:" in dmesg,
+        check("kernel", "Bluetooth: hci0: BCM: firmware Patch file not found, tried:" in dmesg,
                 "the kernel says: BCM: firmware Patch file not found, tried:")
-        c.check("kernel", f"Bluetooth: hci0: BCM: 'brcm/{CHIP}.hcd'" in dmesg,
+        check("kernel", f"Bluetooth: hci0: BCM: 'brcm/{CHIP}.hcd'" in dmesg,
                 f"... and names brcm/{CHIP}.hcd among the files it tried")
-        c.check("kernel", not patched and " 0 patch records" in emu_stats,
+        check("kernel", not patched and " 0 patch records" in emu_stats,
                 "no patch was downloaded: the chip runs its ROM firmware", emu_stats)
 
     # hwctld's bluetooth probe, from the status document it wrote.
@@ -144,47 +133,47 @@ def main():
     try:
         doc = json.loads(text) if text else None
     except json.JSONDecodeError as e:
-        c.check("hwctld", False, "/run/hwctl/status.json is JSON", str(e))
-    if c.check("hwctld", doc is not None, "hwctld wrote /run/hwctl/status.json"):
+        check("hwctld", False, "/run/hwctl/status.json is JSON", str(e))
+    if check("hwctld", doc is not None, "hwctld wrote /run/hwctl/status.json"):
         probe = next((p for p in doc.get("probes", []) if p.get("name") == "bluetooth"), None)
-    if not c.check("hwctld", probe is not None, "the status document has the bluetooth probe"):
-        return c.summary()
+    if not check("hwctld", probe is not None, "the status document has the bluetooth probe"):
+        h.finish()
     verdict, remedy = probe.get("verdict"), probe.get("remedy") or ""
     details = probe.get("details") or {}
     print(f"--- bluetooth: {verdict}: {probe.get('summary')}\n    remedy: {remedy or '-'}\n"
           f"    details: {json.dumps(details, sort_keys=True)}")
-    c.check("hwctld", details.get("path") == "kernel", "details.path is \"kernel\"",
+    check("hwctld", details.get("path") == "kernel", "details.path is \"kernel\"",
             repr(details.get("path")))
     if case == "healthy":
-        c.check("hwctld", verdict == "ok", "verdict ok", repr(verdict))
-        c.check("hwctld", details.get("hci") == "hci0", "details.hci is hci0",
+        check("hwctld", verdict == "ok", "verdict ok", repr(verdict))
+        check("hwctld", details.get("hci") == "hci0", "details.hci is hci0",
                 repr(details.get("hci")))
-        c.check("hwctld", details.get("chip") == CHIP, f"details.chip is {CHIP}",
+        check("hwctld", details.get("chip") == CHIP, f"details.chip is {CHIP}",
                 repr(details.get("chip")))
         addr = details.get("address")
-        c.check("hwctld", isinstance(addr, str) and BD_ADDR.match(addr),
+        check("hwctld", isinstance(addr, str) and BD_ADDR.match(addr),
                 "details.address is a BD_ADDR", repr(addr))
-        c.check("hwctld", details.get("driver") == "hci_uart_bcm",
+        check("hwctld", details.get("driver") == "hci_uart_bcm",
                 "details.driver is hci_uart_bcm (found on the serdev bus)",
                 repr(details.get("driver")))
         # The chip reports AA:AA:AA:AA:AA:AA; btbcm leaves it unconfigured; hwctld gives it the
         # address derived from /etc/machine-id over the management channel.
-        c.check("hwctld", addr != "AA:AA:AA:AA:AA:AA" and details.get("address_assigned") is True,
+        check("hwctld", addr != "AA:AA:AA:AA:AA:AA" and details.get("address_assigned") is True,
                 "the default address was replaced by the board's stable one", repr(addr))
-        return c.summary()
-    c.check("hwctld", verdict in ("degraded", "failed"), "verdict degraded or failed",
+        h.finish()
+    check("hwctld", verdict in ("degraded", "failed"), "verdict degraded or failed",
             repr(verdict))
     if case == "ignore-baud":
         log = details.get("kernel_log")
-        c.check("hwctld", isinstance(log, list) and all(isinstance(x, str) for x in log) and
+        check("hwctld", isinstance(log, list) and all(isinstance(x, str) for x in log) and
                 any("failed to write update baudrate" in x for x in log),
                 "details.kernel_log has the baudrate line", repr(log))
-        c.check("hwctld", "max-speed" in remedy or "RTS/CTS" in remedy,
+        check("hwctld", "max-speed" in remedy or "RTS/CTS" in remedy,
                 "the remedy names the cause (max-speed or RTS/CTS)", repr(remedy))
     else:
-        c.check("hwctld", f"brcm/{CHIP}.hcd" in remedy and "bluez-firmware" in remedy,
+        check("hwctld", f"brcm/{CHIP}.hcd" in remedy and "bluez-firmware" in remedy,
                 f"the remedy names brcm/{CHIP}.hcd and bluez-firmware", repr(remedy))
-    return c.summary()
+    h.finish()
 
 
 if __name__ == "__main__":

@@ -22,11 +22,11 @@ need_root "run-pi3 and udevadm test in a private mount namespace"
 
 install_root units
 mkdir -p "$root/etc"
-systemd-sysusers --root="$root" >/dev/null 2>&1 || fail "systemd-sysusers --root failed"
+systemd-sysusers --root="$root" >/dev/null 2>&1 || die "systemd-sysusers --root failed"
 gid=$(sed -n 's/^gpio:x:\([0-9]*\):.*/\1/p' "$root/etc/group")
-[ -n "$gid" ] || fail "systemd-sysusers made no gpio group from hwctl's sysusers.d"
+[ -n "$gid" ] || die "systemd-sysusers made no gpio group from hwctl's sysusers.d"
 rules=$root$(pkg-config --variable=udevdir udev)/rules.d/60-hwctl-gpio.rules
-[ -f "$rules" ] || fail "60-hwctl-gpio.rules not installed"
+[ -f "$rules" ] || die "60-hwctl-gpio.rules not installed"
 
 out=$HWCTL_BUILD_DIR/tests/pi3-out/udev-gpiochip
 rm -rf "$out"
@@ -48,14 +48,14 @@ case $rc in
 	echo "--- last console lines ---" >&2
 	tail -n 30 "$out/console.log" >&2 2>/dev/null || true
 	why=$(sed -n 's/^pi3: \[[^]]*\] udev-gpiochip: FAIL: //p' "$out/console.log" 2>/dev/null || true)
-	fail "in the emulated Pi 3: ${why:-run-pi3 exit $rc (124: timeout, 125: the rig broke)}"
+	die "in the emulated Pi 3: ${why:-run-pi3 exit $rc (124: timeout, 125: the rig broke)}"
 	;;
 esac
 
 # The guest decided; check again from what it printed, so a scenario that stopped short fails.
-grep -qx 'DEVNAME=gpiochip[0-9]*' "$out/uevent" || fail "the guest's uevent has no DEVNAME: $(section uevent)"
-[ "$(section subsystem)" = /sys/bus/gpio ] || fail "the chip's subsystem is '$(section subsystem)', not /sys/bus/gpio"
+grep -qx 'DEVNAME=gpiochip[0-9]*' "$out/uevent" || die "the guest's uevent has no DEVNAME: $(section uevent)"
+[ "$(section subsystem)" = /sys/bus/gpio ] || die "the chip's subsystem is '$(section subsystem)', not /sys/bus/gpio"
 got=$(section node.stat)
-[ "$got" = "660 $gid" ] || fail "the node is mode/gid '$got' after udev, expected '660 $gid' (group gpio)"
+[ "$got" = "660 $gid" ] || die "the node is mode/gid '$got' after udev, expected '660 $gid' (group gpio)"
 note "kernel: $(section devpath) ($(section label)), $(tr '\n' ' ' <"$out/uevent")"
 note "/dev/$(sed -n 's/^DEVNAME=//p' "$out/uevent") ($(section dev)): mode 0660, group gpio, in the emulated Pi 3"

@@ -18,6 +18,7 @@ fail() {
 	say "udev-gpiochip: FAIL: $*"
 	exit 1
 }
+die() { fail "$@"; } # what tests/units/udev-sandbox.sh calls
 tmp=/tmp/udev-gpiochip
 mkdir -p "$tmp"
 

@@ -7,9 +7,8 @@ build=${HWCTL_BUILD_DIR:-$top/build}
 RUN_VM=$top/tests/vm/run-vm
 export HWCTL_SOURCE_DIR=$top HWCTL_BUILD_DIR=$build
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-ok() { echo "ok: $*"; }
+# skip, die, ok, ...: the one shell harness.
+. "$top/tests/lib/check.sh"
 
 require_vm_tier() {
 	[ "$(id -u)" -eq 0 ] || skip "the VM tier runs as root (qemu drives, image ownership)"
@@ -46,7 +45,7 @@ mkfs_file() {
 	btrfs) mkfs.btrfs -q -f -L root --rootdir "$src" "$file" >/dev/null ;;
 	vfat) mkfs.vfat -F 32 -n FIRMWARE "$file" >/dev/null 2>&1 ;;
 	ext2) mkfs.ext2 -q -F -d "$src" "$file" ;;
-	*) fail "mkfs_file: unknown filesystem $fs" ;;
+	*) die "mkfs_file: unknown filesystem $fs" ;;
 	esac
 }
 
@@ -76,7 +75,7 @@ make_card() {
 			echo "start=$((root_start * 2048)), size=$((root_mib * 2048)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"
 			[ "$layout" = after ] && echo "start=$(((root_start + root_mib) * 2048)), size=$((32 * 2048)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"
 		fi
-	} | sfdisk -q --no-reread --no-tell-kernel "$out" >/dev/null || fail "sfdisk $out"
+	} | sfdisk -q --no-reread --no-tell-kernel "$out" >/dev/null || die "sfdisk $out"
 	mkfs_file vfat "$work/fw.img" $((32 * MiB)) "$work/src"
 	mkfs_file "$fs" "$work/root.img" $((root_mib * MiB)) "$work/src"
 	dd if="$work/fw.img" of="$out" bs=1M seek=8 conv=notrunc,sparse status=none

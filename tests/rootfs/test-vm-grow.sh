@@ -23,12 +23,12 @@ echo "VM run: $(($(date +%s) - start)) s, exit $rc"
 for img in "$work/gpt-ext4.img" "$work/gpt-btrfs.img"; do
 	out=$(sfdisk --verify "$img" 2>&1)
 	echo "$out" | grep -q "No errors detected" && ! echo "$out" | grep -qi "backup" ||
-		fail "sfdisk --verify $img: $out"
+		die "sfdisk --verify $img: $out"
 	ok "$(basename "$img"): sfdisk --verify clean from the host"
 done
 end=$(sfdisk -d "$work/mbr-ext4.img" | awk -F'[=,]' '/img2/ {print $2 + $4}')
-[ "$end" -eq $((2048 * 2048)) ] || fail "MBR root should end at 2 GiB (sector 4194304), ends at $end"
+[ "$end" -eq $((2048 * 2048)) ] || die "MBR root should end at 2 GiB (sector 4194304), ends at $end"
 ok "MBR root ends at the end of the disk, aligned to 4 MiB"
 end=$(sfdisk -d "$work/gpt-ext4.img" | awk -F'[=,]' '/img2/ {print $2 + $4}')
-[ "$end" -eq $(((2048 - 4) * 2048)) ] || fail "GPT root should end at 2044 MiB (backup area), ends at $end"
+[ "$end" -eq $(((2048 - 4) * 2048)) ] || die "GPT root should end at 2044 MiB (backup area), ends at $end"
 ok "GPT root ends at the last 4 MiB boundary before the backup area"

@@ -73,5 +73,5 @@ done
 echo "== $runs power cuts in $(($(date +%s) - start)) s; $failed failed"
 printf '%s\n' "${summary[@]}" | sed -n 's/.*(\([a-z0-9/]*\),.*next boot found \(partition=[0-9]*MiB fs=[0-9]*MiB\).*/\1 \2/p' |
 	sort | uniq -c | sed 's/^/   states found at boot: /'
-[ "$failed" -eq 0 ] || fail "$failed power-cut run(s) failed"
+[ "$failed" -eq 0 ] || die "$failed power-cut run(s) failed"
 ok "every power cut ended fully grown, fsck clean, files intact"

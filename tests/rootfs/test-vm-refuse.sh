@@ -28,6 +28,6 @@ rc=$?
 echo "VM run: $(($(date +%s) - start)) s, exit $rc"
 [ $rc -eq 0 ] || exit $rc
 for n in $names; do
-	[ "$(image_sum "$work/$n.img")" = "${before[$n]}" ] || fail "$n.img changed"
+	[ "$(image_sum "$work/$n.img")" = "${before[$n]}" ] || die "$n.img changed"
 	ok "$n.img is byte-for-byte unchanged"
 done

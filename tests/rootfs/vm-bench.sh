@@ -36,13 +36,13 @@ for pair in "$@"; do
 	echo "BENCH already grown: hwctld ${ok_wall} ms wall, ${ok_cpu} ms CPU, probe ${ok_us} us"
 	echo "BENCH partition ends: hwctld $ea, growpart $eb (sectors)"
 	[ "$hw_rc" -eq 0 ] && [ "$gp_rc" -eq 0 ]
-	check $? "both grew"
+	check_rc $? "both grew"
 	d=$((ea > eb ? ea - eb : eb - ea))
 	[ "$d" -lt 8192 ]
-	check $? "both end at the same place, within 4 MiB alignment ($d sectors apart)"
+	check_rc $? "both end at the same place, within 4 MiB alignment ($d sectors apart)"
 	fsck_clean "${a}2"
-	check $? "hwctld's filesystem is fsck clean"
+	check_rc $? "hwctld's filesystem is fsck clean"
 	fsck_clean "${b}2"
-	check $? "growpart+resize2fs's filesystem is fsck clean"
+	check_rc $? "growpart+resize2fs's filesystem is fsck clean"
 done
 finish

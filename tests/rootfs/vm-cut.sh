@@ -26,19 +26,19 @@ for arg in "$@"; do
 		mount_root "$part" "$mnt" || { fail "mount $part after the cut"; continue; }
 		run_probe "$mnt"
 		[ "$rc" -eq 0 ] && { [ "$verdict" = changed ] || [ "$verdict" = ok ]; }
-		check $? "after the cut hwctld finishes: $verdict: $summary"
+		check_rc $? "after the cut hwctld finishes: $verdict: $summary"
 		size=$(df -B1 --output=size "$mnt" | tail -1)
 		[ "$size" -gt $((1800 * 1048576)) ]
-		check $? "fully grown ($size bytes)"
+		check_rc $? "fully grown ($size bytes)"
 		(cd "$mnt" && sha256sum --quiet -c MANIFEST)
-		check $? "files written before the grow are intact"
+		check_rc $? "files written before the grow are intact"
 		umount "$mnt"
 		fsck_clean "$part"
-		check $? "fsck clean"
+		check_rc $? "fsck clean"
 		out=$(sfdisk --verify "$dev" 2>&1)
 		echo "$out" | grep -q "No errors detected" && ! echo "$out" | grep -qi backup
-		check $? "sfdisk --verify clean"
-		echo "CUT-RESULT $([ "$failures" -eq 0 ] && echo pass || echo FAIL) verdict=$verdict"
+		check_rc $? "sfdisk --verify clean"
+		echo "CUT-RESULT $([ "$check_failures" -eq 0 ] && echo pass || echo FAIL) verdict=$verdict"
 		;;
 	grow=*)
 		spec=${arg#grow=}
@@ -54,5 +54,5 @@ for arg in "$@"; do
 		;;
 	esac
 done
-[ "$failures" -eq 0 ] || exit 1
+[ "$check_failures" -eq 0 ] || exit 1
 exit 0

@@ -21,27 +21,27 @@ for spec in "$@"; do
 	wait
 	after=$(df -B1 --output=size "$mnt" | tail -1)
 	[ "$rc" -eq 0 ] && [ "$verdict" = changed ]
-	check $? "$dev: verdict changed ($summary)"
+	check_rc $? "$dev: verdict changed ($summary)"
 	echo "$summary" | grep -Eq "^grew /dev/$(basename "$part") .* -> .*, $fs online \(.*\)$"
-	check $? "$dev: the summary says what grew, to what, and how long it took"
+	check_rc $? "$dev: the summary says what grew, to what, and how long it took"
 	[ "$(detail partition)" = 2 ] && [ -n "$(detail new_sectors)" ] && [ -n "$(detail old_table)" ]
-	check $? "$dev: details carry partition, sizes and the old table"
+	check_rc $? "$dev: details carry partition, sizes and the old table"
 	[ "$(cat /sys/class/block/$(basename "$part")/size)" = "$(detail new_sectors)" ]
-	check $? "$dev: the kernel sees the new partition size without a table re-read"
+	check_rc $? "$dev: the kernel sees the new partition size without a table re-read"
 	[ "$after" -gt $((1800 * 1024 * 1024)) ] && [ "$after" -gt "$before" ]
-	check $? "$dev: df shows the new size ($before -> $after bytes)"
+	check_rc $? "$dev: df shows the new size ($before -> $after bytes)"
 	ls /var/lib/hwctl/rootfs-"$(basename "$dev")"-*.sfdisk >/dev/null 2>&1
-	check $? "$dev: the old table is saved under /var/lib/hwctl"
+	check_rc $? "$dev: the old table is saved under /var/lib/hwctl"
 	(cd "$mnt" && sha256sum --quiet -c MANIFEST)
-	check $? "$dev: every file written before the grow is intact"
+	check_rc $? "$dev: every file written before the grow is intact"
 	run_probe "$mnt"
 	[ "$rc" -eq 0 ] && [ "$verdict" = ok ]
-	check $? "$dev: a second run finds nothing to do ($summary, ${probe_ms} ms)"
+	check_rc $? "$dev: a second run finds nothing to do ($summary, ${probe_ms} ms)"
 	umount "$mnt"
 	fsck_clean "$part"
-	check $? "$dev: fsck is clean after the online grow"
+	check_rc $? "$dev: fsck is clean after the online grow"
 	sfdisk --verify "$dev" >/tmp/verify.log 2>&1 && ! grep -qi "backup\|mismatch" /tmp/verify.log
-	check $? "$dev: sfdisk --verify is clean (GPT backup header at the new end)"
+	check_rc $? "$dev: sfdisk --verify is clean (GPT backup header at the new end)"
 	sfdisk -d "$dev" | sed "s|^|   |"
 done
 finish

@@ -4,13 +4,8 @@
 
 HWCTLD=$HWCTL_BUILD_DIR/daemon/hwctld
 export HWCTL_LOG_TARGET=stderr DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-check() { # check CONDITION-EXIT-CODE MESSAGE
-	if [ "$1" -eq 0 ]; then ok "$2"; else fail "$2"; fi
-}
+# ok, fail, check_rc, finish: the one shell harness (the VM sees this tree where it is).
+. "$HWCTL_SOURCE_DIR/tests/lib/check.sh"
 
 # mount_root DEV MNT [ro]: the card's root partition, read-only ones without replaying a journal
 # so that not a byte of the image changes.
@@ -62,13 +57,4 @@ fsck_clean() {
 	local r=$?
 	[ $r -eq 0 ] || cat /tmp/fsck.log
 	return $r
-}
-
-finish() {
-	if [ "$failures" -gt 0 ]; then
-		echo "$failures check(s) failed"
-		exit 1
-	fi
-	echo "all checks passed"
-	exit 0
 }

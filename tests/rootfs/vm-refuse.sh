@@ -23,12 +23,12 @@ for spec in "$@"; do
 	[ -n "$holder" ] && kill "$holder"
 	if [ "$want" = grown ]; then
 		[ "$rc" -eq 0 ] && [ "$verdict" = ok ]
-		check $? "$dev: an already grown card is ok ($summary)"
+		check_rc $? "$dev: an already grown card is ok ($summary)"
 		[ "$duration_usec" -lt 100000 ]
-		check $? "$dev: and takes little time even under TCG (${duration_usec} us)"
+		check_rc $? "$dev: and takes little time even under TCG (${duration_usec} us)"
 	else
 		[ "$rc" -eq 1 ] && [ "$verdict" = degraded ] && [ -n "$remedy" ]
-		check $? "$dev: refused with a remedy ($summary; $remedy)"
+		check_rc $? "$dev: refused with a remedy ($summary; $remedy)"
 		case $want in
 		not-last) pat="not the last partition" ;;
 		read-only) pat="read-only" ;;
@@ -37,14 +37,14 @@ for spec in "$@"; do
 		locked) pat="holds /dev/$(basename "$dev")'s lock" ;;
 		esac
 		echo "$summary" | grep -q "$pat"
-		check $? "$dev: the summary names the reason ($pat)"
+		check_rc $? "$dev: the summary names the reason ($pat)"
 		expect=$want
 		[ "$want" = inconsistent ] && expect=inconsistent-table
 		[ "$(detail refused)" = "$expect" ]
-		check $? "$dev: details say refused=$(detail refused)"
+		check_rc $? "$dev: details say refused=$(detail refused)"
 		ls /var/lib/hwctl/rootfs-"$(basename "$dev")"-*.sfdisk >/dev/null 2>&1
 		[ $? -ne 0 ]
-		check $? "$dev: nothing was saved, as nothing was to be written"
+		check_rc $? "$dev: nothing was saved, as nothing was to be written"
 	fi
 	umount "$mnt"
 done

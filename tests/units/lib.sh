@@ -1,33 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Shared by the units/ tests: fail or skip with a reason, and install the build into a temporary
-# root laid out like this machine. Sourced, not run.
+# Shared by the units/ tests: install the build into a temporary root laid out like this
+# machine. Sourced, not run; note, die, skip, need, need_root come from tests/lib/check.sh.
 set -euo pipefail
 
 : "${HWCTL_BUILD_DIR:?run the units tests through ctest (HWCTL_BUILD_DIR is not set)}"
 : "${HWCTL_SOURCE_DIR:?run the units tests through ctest (HWCTL_SOURCE_DIR is not set)}"
 
 test_name=$(basename "$0" .sh)
-
-fail() {
-	printf '%s: FAIL: %s\n' "$test_name" "$*" >&2
-	exit 1
-}
-skip() {
-	printf '%s: SKIP: %s\n' "$test_name" "$*" >&2
-	exit 77
-}
-note() {
-	printf '%s: %s\n' "$test_name" "$*" >&2
-}
-need() {
-	local t
-	for t in "$@"; do
-		command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
-	done
-}
-need_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root ($*)"
-}
+check_name=$test_name
+. "$HWCTL_SOURCE_DIR/tests/lib/check.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hwctl-$test_name.XXXXXX")
 # Commands run at exit, last registered first (processes this test started, mounts, ...).
@@ -53,7 +34,7 @@ install_dir() {
 	dir=$(cache_get "CMAKE_INSTALL_$1")
 	# GNUInstallDirs leaves DATADIR empty to mean DATAROOTDIR.
 	[ -n "$dir" ] || [ "$1" != DATADIR ] || dir=$(cache_get CMAKE_INSTALL_DATAROOTDIR)
-	[ -n "$dir" ] || fail "CMAKE_INSTALL_$1 is not in the CMake cache"
+	[ -n "$dir" ] || die "CMAKE_INSTALL_$1 is not in the CMake cache"
 	case "$dir" in
 	/*) printf '%s\n' "$dir" ;;
 	*) printf '%s/%s\n' "$prefix" "$dir" ;;
@@ -80,14 +61,14 @@ install_root() {
 	if ! DESTDIR=$root cmake --install "$HWCTL_BUILD_DIR" ${component:+--component "$component"} \
 		>"$tmp/install.log" 2>&1; then
 		cat "$tmp/install.log" >&2
-		fail "cmake --install${component:+ --component $component} failed (is the build complete?)"
+		die "cmake --install${component:+ --component $component} failed (is the build complete?)"
 	fi
 }
 
 # The one installed file with this name under $root.
 installed() {
 	find "$root" -name "$1" \( -type f -o -type l \) >"$tmp/found"
-	[ -s "$tmp/found" ] || fail "$1 was not installed"
-	[ "$(wc -l <"$tmp/found")" -eq 1 ] || fail "$1 installed more than once: $(cat "$tmp/found")"
+	[ -s "$tmp/found" ] || die "$1 was not installed"
+	[ "$(wc -l <"$tmp/found")" -eq 1 ] || die "$1 installed more than once: $(cat "$tmp/found")"
 	cat "$tmp/found"
 }

@@ -10,23 +10,23 @@ need python3
 install_root all
 example=$(installed hwctl.conf.example)
 hwctl=$root$(install_dir BINDIR)/hwctl
-[ -x "$hwctl" ] || fail "hwctl is not installed"
+[ -x "$hwctl" ] || die "hwctl is not installed"
 
 # Uncomment "#Key=value" lines only; prose comments stay comments.
 sed -E 's/^#([A-Za-z][A-Za-z0-9]*=)/\1/' "$example" >"$tmp/uncommented.conf"
 n=$(grep -cE '^[A-Za-z][A-Za-z0-9]*=' "$tmp/uncommented.conf")
-[ "$n" -ge 15 ] || fail "only $n settings in the example; expected every setting of every section"
+[ "$n" -ge 15 ] || die "only $n settings in the example; expected every setting of every section"
 
 mkdir -p "$tmp/sysroot" # no /etc/hwctl, no drop-ins: only the file given
-check() { # NAME FILE|-
+check_example() { # NAME FILE|-
 	local args=(--sysroot="$tmp/sysroot" check-config --json)
 	[ "$2" != - ] && args+=(--config="$2")
 	"$hwctl" "${args[@]}" >"$tmp/$1.json" 2>"$tmp/$1.err" ||
-		fail "hwctl check-config found problems in the $1 example: $(cat "$tmp/$1.json" "$tmp/$1.err")"
+		die "hwctl check-config found problems in the $1 example: $(cat "$tmp/$1.json" "$tmp/$1.err")"
 }
-check none -
-check commented "$example"
-check uncommented "$tmp/uncommented.conf"
+check_example none -
+check_example commented "$example"
+check_example uncommented "$tmp/uncommented.conf"
 
 python3 - "$tmp" <<'EOF'
 import json, sys

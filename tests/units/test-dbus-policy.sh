@@ -16,7 +16,7 @@ need_root "owning the name as root and calling as nobody"
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 nobody_group=$(id -gn nobody)
 peer=${HWCTL_TEST_BUS_PEER:-}
-[ -x "$peer" ] || fail "hwctl-test-bus-peer is not built (cmake --build <dir> --target hwctl-test-bus-peer)"
+[ -x "$peer" ] || die "hwctl-test-bus-peer is not built (cmake --build <dir> --target hwctl-test-bus-peer)"
 system_conf=/usr/share/dbus-1/system.conf
 [ -f "$system_conf" ] || skip "$system_conf missing (package dbus)"
 
@@ -43,7 +43,7 @@ with open(out, "w") as f:
             ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n')
     f.write(ET.tostring(bus, encoding="unicode"))
 EOF
-grep -q '<policy context="default">' "$tmp/bus.conf" || fail "no default policy taken from $system_conf"
+grep -q '<policy context="default">' "$tmp/bus.conf" || die "no default policy taken from $system_conf"
 
 # --- the policy parses: dbus-daemon starts with it ------------------------------------------------
 dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=1 \
@@ -57,10 +57,10 @@ for _ in $(seq 100); do
 done
 if [ ! -s "$tmp/address" ]; then
 	cat "$tmp/dbus-daemon.log" >&2
-	fail "dbus-daemon did not start with org.hwctl1.conf included"
+	die "dbus-daemon did not start with org.hwctl1.conf included"
 fi
 # (Other complaints, such as not being allowed to raise its fd limit in a container, are not ours.)
-grep -i "hwctl" "$tmp/dbus-daemon.log" >&2 && fail "dbus-daemon complained about the policy (above)"
+grep -i "hwctl" "$tmp/dbus-daemon.log" >&2 && die "dbus-daemon complained about the policy (above)"
 address=$(head -n1 "$tmp/address")
 
 # A negative control, so "it started" means "it parsed": a broken policy stops dbus-daemon.
@@ -70,7 +70,7 @@ rc=0
 timeout 10 dbus-daemon --config-file="$tmp/bus-broken.conf" --nofork --nopidfile --print-address=1 \
 	>/dev/null 2>"$tmp/broken.log" || rc=$?
 case $rc in
-0 | 124) fail "dbus-daemon ran with a broken policy; that it starts proves nothing here" ;;
+0 | 124) die "dbus-daemon ran with a broken policy; that it starts proves nothing here" ;;
 esac
 export DBUS_SYSTEM_BUS_ADDRESS=$address
 
@@ -83,7 +83,7 @@ for _ in $(seq 100); do
 	kill -0 "$peer_pid" 2>/dev/null || break
 	sleep 0.1
 done
-grep -q '^ready$' "$tmp/calls" || fail "root could not own org.hwctl1: $(cat "$tmp/peer.log")"
+grep -q '^ready$' "$tmp/calls" || die "root could not own org.hwctl1: $(cat "$tmp/peer.log")"
 
 as_nobody() {
 	setpriv --reuid=nobody --regid="$nobody_group" --clear-groups \
@@ -96,19 +96,19 @@ call() { # WHO METHOD [ARG...]
 	if [ "$who" = nobody ]; then as_nobody "${cmd[@]}"; else "${cmd[@]}"; fi
 }
 allowed() { # WHO METHOD [ARG...]
-	call "$@" >"$tmp/out" 2>&1 || fail "$1 may call $2, but: $(cat "$tmp/out")"
+	call "$@" >"$tmp/out" 2>&1 || die "$1 may call $2, but: $(cat "$tmp/out")"
 }
 denied() { # WHO METHOD [ARG...]
 	if call "$@" >"$tmp/out" 2>&1; then
-		fail "$1 must not be able to call $2, but the call went through: $(cat "$tmp/out")"
+		die "$1 must not be able to call $2, but the call went through: $(cat "$tmp/out")"
 	fi
 	grep -q 'org.freedesktop.DBus.Error.AccessDenied' "$tmp/out" ||
-		fail "$1 calling $2 failed, but not with AccessDenied from the bus: $(cat "$tmp/out")"
+		die "$1 calling $2 failed, but not with AccessDenied from the bus: $(cat "$tmp/out")"
 }
 
 # --- anyone reads ------------------------------------------------------------------------------
 allowed nobody org.hwctl1.Manager.Describe
-grep -q 'stand-in' "$tmp/out" || fail "Describe returned no document to nobody: $(cat "$tmp/out")"
+grep -q 'stand-in' "$tmp/out" || die "Describe returned no document to nobody: $(cat "$tmp/out")"
 allowed nobody org.freedesktop.DBus.Introspectable.Introspect
 allowed nobody org.freedesktop.DBus.Peer.Ping
 allowed nobody org.freedesktop.DBus.Properties.Get string:org.hwctl1.Manager string:Version
@@ -121,21 +121,21 @@ denied nobody org.hwctl1.Manager.Reload
 denied nobody org.freedesktop.DBus.Properties.Set string:org.hwctl1.Manager string:Version variant:string:x
 # A method call may leave out its interface; that must not open a way around the rules.
 out=$(as_nobody "$peer" call-without-interface RerunProbe gpio 2>"$tmp/peer-call.log") &&
-	fail "nobody reached RerunProbe by leaving out the interface: $out"
+	die "nobody reached RerunProbe by leaving out the interface: $out"
 [ "$out" = "error org.freedesktop.DBus.Error.AccessDenied" ] ||
-	fail "RerunProbe without interface failed, but not with AccessDenied: $out $(cat "$tmp/peer-call.log")"
+	die "RerunProbe without interface failed, but not with AccessDenied: $out $(cat "$tmp/peer-call.log")"
 # ... and nobody else may own the name.
 if as_nobody dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
 	org.freedesktop.DBus.RequestName string:org.hwctl1 uint32:0 >"$tmp/out" 2>&1; then
-	fail "nobody may own org.hwctl1: $(cat "$tmp/out")"
+	die "nobody may own org.hwctl1: $(cat "$tmp/out")"
 fi
-grep -q 'AccessDenied' "$tmp/out" || fail "nobody's RequestName failed, but not with AccessDenied: $(cat "$tmp/out")"
+grep -q 'AccessDenied' "$tmp/out" || die "nobody's RequestName failed, but not with AccessDenied: $(cat "$tmp/out")"
 
 # The refused calls were stopped by the bus: none of them reached the service.
 if grep -E '^(call (RerunProbe|RerunProbes|Reload)|set Version)$' "$tmp/calls" >&2; then
-	fail "a call the policy refuses reached org.hwctl1 (above)"
+	die "a call the policy refuses reached org.hwctl1 (above)"
 fi
-grep -q '^call Describe$' "$tmp/calls" || fail "nobody's Describe never reached the service"
+grep -q '^call Describe$' "$tmp/calls" || die "nobody's Describe never reached the service"
 
 # --- root may do everything ---------------------------------------------------------------------
 allowed root org.hwctl1.Manager.RerunProbe string:gpio
@@ -143,7 +143,7 @@ allowed root org.hwctl1.Manager.RerunProbes array:string:gpio,audio
 allowed root org.hwctl1.Manager.Reload
 allowed root org.freedesktop.DBus.Properties.Set string:org.hwctl1.Manager string:Version variant:string:x
 for c in 'call RerunProbe' 'call RerunProbes' 'call Reload' 'set Version'; do
-	grep -qx "$c" "$tmp/calls" || fail "root's '$c' did not reach the service"
+	grep -qx "$c" "$tmp/calls" || die "root's '$c' did not reach the service"
 done
 
 note "policy enforced: nobody reads, only root changes or owns org.hwctl1"

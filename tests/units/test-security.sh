@@ -21,16 +21,16 @@ install_root units
 
 systemd-analyze security --offline=true --root="$root" hwctld.service >"$tmp/security.txt" 2>&1 || {
 	cat "$tmp/security.txt" >&2
-	fail "systemd-analyze security could not analyse hwctld.service"
+	die "systemd-analyze security could not analyse hwctld.service"
 }
 overall=$(sed -n 's/.*Overall exposure level for hwctld.service: \([0-9.]*\).*/\1/p' "$tmp/security.txt")
-[ -n "$overall" ] || fail "no overall exposure in: $(cat "$tmp/security.txt")"
+[ -n "$overall" ] || die "no overall exposure in: $(cat "$tmp/security.txt")"
 note "exposure of hwctld.service: $overall (threshold $threshold)"
 
 if ! systemd-analyze security --offline=true --root="$root" --threshold="$threshold_tenths" hwctld.service \
 	>/dev/null 2>&1; then
 	grep '✗' "$tmp/security.txt" >&2 || true
-	fail "exposure $overall is above $threshold"
+	die "exposure $overall is above $threshold"
 fi
 
 # Every item systemd-analyze finds unprotected must be one the unit explains under "Not used,

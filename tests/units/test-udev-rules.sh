@@ -16,27 +16,27 @@ unshare --mount true 2>/dev/null || skip "cannot create a mount namespace here"
 
 install_root units
 mkdir -p "$root/etc"
-systemd-sysusers --root="$root" >/dev/null 2>&1 || fail "systemd-sysusers --root failed"
+systemd-sysusers --root="$root" >/dev/null 2>&1 || die "systemd-sysusers --root failed"
 rules=$root$(pkg-config --variable=udevdir udev)/rules.d/60-hwctl-gpio.rules
-[ -f "$rules" ] || fail "60-hwctl-gpio.rules not installed"
+[ -f "$rules" ] || die "60-hwctl-gpio.rules not installed"
 device=/sys/devices/virtual/mem/null
 [ -e "$device" ] || skip "$device missing"
 
 udev_sandbox_test "$rules" "$root/etc/group" "$device"
 grep -q "Reading rules file: /run/udev/rules.d/60-hwctl-gpio.rules" "$tmp/udevadm.log" || {
 	cat "$tmp/udevadm.log" >&2
-	fail "udevadm did not read 60-hwctl-gpio.rules"
+	die "udevadm did not read 60-hwctl-gpio.rules"
 }
 problems=$(udev_rule_problems "$rules")
-[ -z "$problems" ] || fail "udev reports problems in 60-hwctl-gpio.rules: $problems"
+[ -z "$problems" ] || die "udev reports problems in 60-hwctl-gpio.rules: $problems"
 
 # Negative controls: a wrong operator, and a group that does not exist.
 mkdir -p "$tmp/broken"
 sed 's/SUBSYSTEM=="gpio"/SUBSYSTEM="gpio"/' "$rules" >"$tmp/broken/60-hwctl-gpio.rules"
 udev_sandbox_test "$tmp/broken/60-hwctl-gpio.rules" "$root/etc/group" "$device"
-[ -n "$(udev_rule_problems "$rules")" ] || fail "udev did not report an invalid operator; this test proves nothing here"
+[ -n "$(udev_rule_problems "$rules")" ] || die "udev did not report an invalid operator; this test proves nothing here"
 sed 's/GROUP="gpio"/GROUP="hwctl-no-such-group"/' "$rules" >"$tmp/broken/60-hwctl-gpio.rules"
 udev_sandbox_test "$tmp/broken/60-hwctl-gpio.rules" "$root/etc/group" "$device"
-[ -n "$(udev_rule_problems "$rules")" ] || fail "udev did not report an unknown group; this test proves nothing here"
+[ -n "$(udev_rule_problems "$rules")" ] || die "udev did not report an unknown group; this test proves nothing here"
 
 note "udev reads 60-hwctl-gpio.rules without problems"

@@ -12,7 +12,7 @@ need systemd-analyze pkg-config
 
 install_root all
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
-[ -f "$root$unitdir/hwctld.service" ] || fail "hwctld.service not installed to $unitdir"
+[ -f "$root$unitdir/hwctld.service" ] || die "hwctld.service not installed to $unitdir"
 
 # The units hwctld.service depends on, from this machine; -n keeps the installed hwctld.service.
 mkdir -p "$root/usr/lib/systemd/system"
@@ -23,7 +23,7 @@ for d in /usr/lib/systemd/system /lib/systemd/system; do
 	fi
 done
 # ExecReload=kill -HUP $MAINPID: systemd finds kill in its fixed search path (procps on Debian).
-kill_bin=$(type -P kill) || fail "no kill(1) on this machine, which ExecReload= needs (package procps)"
+kill_bin=$(type -P kill) || die "no kill(1) on this machine, which ExecReload= needs (package procps)"
 mkdir -p "$root/usr/bin"
 [ -e "$root/usr/bin/kill" ] || cp "$kill_bin" "$root/usr/bin/kill"
 
@@ -32,11 +32,11 @@ mkdir -p "$root/usr/bin"
 if ! systemd-analyze verify --root="$root" --man=no --recursive-errors=no hwctld.service \
 	>"$tmp/verify.log" 2>&1; then
 	cat "$tmp/verify.log" >&2
-	fail "systemd-analyze verify rejected hwctld.service"
+	die "systemd-analyze verify rejected hwctld.service"
 fi
 # verify exits 0 on some warnings (an unknown setting is "ignoring"): any line about our unit fails.
 if grep -E "hwctld\.service|$unitdir/hwctld" "$tmp/verify.log" >&2; then
-	fail "systemd-analyze verify warned about hwctld.service (above)"
+	die "systemd-analyze verify warned about hwctld.service (above)"
 fi
 
 # A negative control, so this test can fail: a misspelt setting must be reported.
@@ -45,6 +45,6 @@ cp "$tmp/broken.service" "$root$unitdir/hwctld.service"
 systemd-analyze verify --root="$root" --man=no --recursive-errors=no hwctld.service \
 	>"$tmp/broken.log" 2>&1 || true
 grep -q "ProtectHomeDir" "$tmp/broken.log" ||
-	fail "systemd-analyze verify did not notice an unknown setting; this test proves nothing here"
+	die "systemd-analyze verify did not notice an unknown setting; this test proves nothing here"
 
 note "systemd-analyze verify: no warnings for hwctld.service"

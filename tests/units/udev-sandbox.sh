@@ -40,7 +40,7 @@ fi
 EOF
 	unshare --mount --propagation private \
 		sh "$tmp/sandbox.sh" "$rules" "$group_file" "$syspath" "$node" "$devnum" "$tmp" ||
-		fail "could not set up the private mount namespace for udevadm test"
+		die "could not set up the private mount namespace for udevadm test"
 }
 
 # Lines where udev reports a problem in the named rules file: they start with "path:line".

@@ -1,5 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Shared pieces of the end-to-end tests: paths, fixture sysroots, a private bus, sd_notify."""
+"""The Python test harness, shared by every Python test (e2e, network, bt, pi3): skip, check and
+finish with a failure count, the build's paths, fixture sysroots, bounded waits, a private bus,
+sd_notify, and the emulated Broadcom chip on a pty.
+
+A test finds it with
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+"""
 import os
 import shutil
 import socket
@@ -16,27 +22,60 @@ DTB_DIR = os.environ.get("HWCTL_DTB_DIR", "")
 HWCTLD = os.path.join(BUILD, "daemon", "hwctld")
 HWCTL = os.path.join(BUILD, "cli", "hwctl")
 DTB_TO_FS = os.path.join(BUILD, "tests", "dtb-to-fs")
+BCM_EMU = os.path.join(BUILD, "tests", "bcm-emu")
+FIRMWARE_BRCM = "/lib/firmware/brcm"  # Debian's bluez-firmware
 
 failures = 0
+# Per group, when checks name one: [passed, run]; a run shows which part (the rig, the program)
+# is at fault.
+groups = {}
 
 
 def skip(reason):
-    print(f"SKIP: {reason}")
+    print(f"SKIP: {reason}", flush=True)
     sys.exit(SKIP)
 
 
-def check(cond, what, detail=""):
+def check(cond, what, detail="", group=None):
+    """One assertion: prints ok or FAIL (with the detail on failure) and counts; returns cond, so
+    that a test can stop looking at something that is not there."""
     global failures
-    if cond:
-        print(f"ok   {what}")
+    ok = bool(cond)
+    tag = f" [{group}]" if group else ""
+    if ok:
+        print(f"ok  {tag} {what}", flush=True)
     else:
         failures += 1
-        print(f"FAIL {what}" + (f"\n     {detail}" if detail else ""))
+        print(f"FAIL{tag} {what}" + (f"\n     {detail}" if detail else ""), flush=True)
+    if group:
+        g = groups.setdefault(group, [0, 0])
+        g[0] += ok
+        g[1] += 1
+    return cond
 
 
 def finish():
-    print(f"{failures} failure(s)" if failures else "all checks passed")
+    """Exits 1 when any check failed, 0 otherwise."""
+    for group, (passed, run_) in groups.items():
+        print(f"{group}: {passed}/{run_} checks pass")
+    print(f"{failures} failure(s)" if failures else "all checks passed", flush=True)
     sys.exit(1 if failures else 0)
+
+
+def wait_until(fn, timeout=15.0, step=0.02):
+    """Polls fn until it returns something true, or timeout seconds pass; returns its last value.
+    No fixed sleeps, so a slow machine only waits longer."""
+    end = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value or time.monotonic() > end:
+            return value
+        time.sleep(step)
+
+
+def probe(doc, name):
+    """The named probe's entry in a status document (the list of /run/hwctl/status.json)."""
+    return next(p for p in doc["probes"] if p["name"] == name)
 
 
 def require_binaries():
@@ -168,3 +207,49 @@ def make_tmp(prefix):
     tmp = tempfile.mkdtemp(prefix=prefix)
     os.chmod(tmp, 0o755)  # the unprivileged caller must reach the bus socket
     return tmp
+
+
+def has_n_hci():
+    """Whether this kernel knows the Bluetooth line discipline (here only a VM's does)."""
+    try:
+        with open("/proc/tty/ldiscs") as f:
+            return any(line.split()[:2] == ["n_hci", "15"] for line in f)
+    except OSError:
+        return False
+
+
+class BcmEmulator:
+    """tests/bt/bcm-emu: an emulated Broadcom controller on a new pty (self.pty, the slave).
+    stop() ends it and returns what it printed on stderr: its counters ("... patch complete,
+    3000000 baud")."""
+
+    def __init__(self, tmp, chip, hcd=None, faults=()):
+        argv = [BCM_EMU, "--pty", "--chip", chip]
+        if hcd:
+            argv += ["--hcd", hcd]
+        for f in faults:
+            argv += ["--fault", f]
+        self.err = open(os.path.join(tmp, "emu.err"), "w+")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.err, text=True)
+        self.pty = self.proc.stdout.readline().strip()
+        if not self.pty.startswith("/dev/pts/"):
+            self.stop()
+            raise RuntimeError(f"bcm-emu printed {self.pty!r}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.err.seek(0)
+        text = self.err.read()
+        self.err.close()
+        return text
+
+
+def require_bcm_emu(*chips):
+    """Skips unless bcm-emu is built and bluez-firmware has these chips' patches."""
+    if not os.access(BCM_EMU, os.X_OK):
+        skip(f"{BCM_EMU} is not built")
+    for c in chips:
+        if not os.path.exists(os.path.join(FIRMWARE_BRCM, c + ".hcd")):
+            skip(f"{FIRMWARE_BRCM}/{c}.hcd is missing (Debian's bluez-firmware, non-free-firmware)")
