@@ -82,6 +82,12 @@ const ProbeOps *probe_find(const char *name);
 /* "rootfs gpio audio bluetooth network": the table's names, for help texts and errors. */
 char *probe_table_names(const ProbeOps *const *table);
 
+/* For a probe whose issue has not landed yet: run() reports skipped "not implemented yet",
+ * plan() says it will do nothing. Honest placeholders instead of pretending. */
+int probe_run_not_implemented(ProbeContext *ctx);
+int probe_plan_not_implemented(const Board *b, const Config *c, const char *sysroot,
+                               char **ret_summary, json_object *details);
+
 /* The one skip decision, shared by the runner and `hwctl plan`: NULL when the probe runs, else
  * why it does not (allocated): not selected (only, or [Daemon] Probes= when only is NULL),
  * disabled by its section's Enable=, or its applies() said no. -ENOMEM. */

@@ -1,4 +1,4 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Configuration: value syntax, and loading hwctl.conf with its drop-ins from temporary sysroots.
 hwctl_test(test-config-values unit SOURCES unit/test-config-values.c)
-hwctl_test(test-config unit SOURCES unit/test-config.c)
+hwctl_test(test-config unit SOURCES unit/test-config.c unit/dt-fs-writer.c LINK fdt::fdt)

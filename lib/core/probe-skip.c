@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Whether a probe runs at all: the one decision the runner and `hwctl plan` both make. */
+/* Whether a probe runs at all: the one decision the runner and `hwctl plan` both make; and the
+ * placeholder run for probes not written yet. */
+#include "details.h"
 #include "probe.h"
 #include "util.h"
 
@@ -27,4 +29,21 @@ int probe_skip_reason(const ProbeOps *ops, const Board *b, const Config *c, char
                 return -ENOMEM;
         *ret_reason = s;
         return 1;
+}
+
+int probe_run_not_implemented(ProbeContext *ctx)
+{
+        return probe_done(ctx, VERDICT_SKIPPED, "not implemented yet");
+}
+
+int probe_plan_not_implemented(const Board *b, const Config *c, const char *sysroot,
+                               char **ret_summary, json_object *details)
+{
+        char *s = strdup("nothing: this probe is not implemented yet");
+
+        if (!s)
+                return -ENOMEM;
+        details_add_bool(details, "implemented", false);
+        *ret_summary = s;
+        return 0;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loading hwctl.conf and drop-ins from temporary sysroots: values, precedence, every problem. */
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -9,6 +8,7 @@
 #include "audio.h"
 #include "bt-settings.h"
 #include "config.h"
+#include "dt-fs-writer.h"
 #include "network-settings.h"
 #include "probe.h"
 #include "rootfs-settings.h"
@@ -29,29 +29,12 @@ extern const ProbeOps probe_rootfs, probe_gpio, probe_audio, probe_bluetooth, pr
 
 /* ---- Helpers ---- */
 
+/* A temporary system root, removed with everything in it (tests/unit/dt-fs-writer.c). */
 static char *sysroot_new(void)
 {
-        char *root = strdup("/tmp/hwctl-test-config-XXXXXX");
-        if (!root || !mkdtemp(root)) {
-                perror("mkdtemp");
-                exit(EXIT_FAILURE);
-        }
-        return root;
+        return dt_fs_sysroot_new("config");
 }
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        return remove(path) < 0 ? -1 : 0;
-}
-
-static void sysroot_free(char *root)
-{
-        if (root)
-                nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        free(root);
-}
-DEFINE_TRIVIAL_CLEANUP_FUNC(char *, sysroot_free)
-#define _cleanup_sysroot_ _cleanup_(sysroot_freep)
+#define _cleanup_sysroot_ _cleanup_(dt_fs_sysroot_freep)
 
 static char *path_in(const char *root, const char *rel)
 {
