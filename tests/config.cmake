@@ -2,3 +2,4 @@
 # Configuration: value syntax, and loading hwctl.conf with its drop-ins from temporary sysroots.
 hwctl_test(test-config-values unit SOURCES unit/test-config-values.c)
 hwctl_test(test-config unit SOURCES unit/test-config.c unit/dt-fs-writer.c LINK fdt::fdt)
+hwctl_test(test-config-keys unit SOURCES unit/test-config-keys.c unit/dt-fs-writer.c LINK fdt::fdt)
