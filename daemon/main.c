@@ -88,8 +88,7 @@ static int parse_argv(int argc, char *argv[], Manager *m)
                         for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t;
                              t = strtok_r(NULL, ", ", &save)) {
                                 if (!probe_find(t)) {
-                                        _cleanup_free_ char *names =
-                                                probe_table_names(probe_table);
+                                        _cleanup_free_ char *names = probe_table_names(probe_table);
                                         fprintf(stderr,
                                                 "hwctld: --only: unknown probe '%s' (known: %s)\n",
                                                 t, strna(names));

@@ -382,7 +382,8 @@ int manager_reload(Manager *m)
         size_t n_probes = probe_runner_count(m->runner);
         bool changed[n_probes ? n_probes : 1];
         for (size_t i = 0; i < n_probes; i++) {
-                const char *section = config_section_name(m->config, probe_find(probe_runner_name(m->runner, i)));
+                const char *section =
+                        config_section_name(m->config, probe_find(probe_runner_name(m->runner, i)));
                 json_object *a = section ? config_section_to_json(m->config, section) : NULL;
                 json_object *b = section ? config_section_to_json(c, section) : NULL;
 

@@ -89,8 +89,8 @@ Config *config_unref(const Config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_unref)
 
 /* [Daemon] */
-char *const *config_daemon_probes(const Config *c);     /* Probes=: NULL means all */
-uint64_t config_daemon_probe_timeout(const Config *c);  /* ProbeTimeoutSec=: 0 means each own */
+char *const *config_daemon_probes(const Config *c);    /* Probes=: NULL means all */
+uint64_t config_daemon_probe_timeout(const Config *c); /* ProbeTimeoutSec=: 0 means each own */
 /* The files read, in order; the problems found. */
 char *const *config_files(const Config *c);
 size_t config_n_problems(const Config *c);
@@ -150,7 +150,7 @@ int config_parse_enable_field(const char *value, void *field, char **ret_detail)
 int config_parse_timespan_field(const char *value, void *field, char **ret_detail); /* uint64 */
 /* char *: an absolute path without . or .. components, normalised. */
 int config_parse_path_field(const char *value, void *field, char **ret_detail);
-int config_parse_string_field(const char *value, void *field, char **ret_detail);  /* char * */
+int config_parse_string_field(const char *value, void *field, char **ret_detail); /* char * */
 /* char **: absolute, normalised paths; interface names. Repeats are dropped. */
 int config_parse_paths_field(const char *value, void *field, char **ret_detail);
 int config_parse_ifnames_field(const char *value, void *field, char **ret_detail);

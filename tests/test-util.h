@@ -28,7 +28,7 @@ static int test_failures;
 #define REQUIRE(expr)                                                                              \
         do {                                                                                       \
                 if (!(expr)) {                                                                     \
-                        fprintf(stderr, "%s:%d: FAIL: required: %s\n", __FILE__, __LINE__, #expr);  \
+                        fprintf(stderr, "%s:%d: FAIL: required: %s\n", __FILE__, __LINE__, #expr); \
                         exit(EXIT_FAILURE);                                                        \
                 }                                                                                  \
         } while (0)
@@ -37,14 +37,14 @@ static int test_failures;
         do {                                                                                       \
                 long long _a = (long long)(a), _b = (long long)(b);                                \
                 if (_a != _b)                                                                      \
-                        TEST_FAIL("%s == %s: %lld != %lld", #a, #b, _a, _b);                      \
+                        TEST_FAIL("%s == %s: %lld != %lld", #a, #b, _a, _b);                       \
         } while (0)
 
 #define ASSERT_STR_EQ(a, b)                                                                        \
         do {                                                                                       \
                 const char *_a = (a), *_b = (b);                                                   \
                 if (!_a || !_b || strcmp(_a, _b) != 0)                                             \
-                        TEST_FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b, _a ? _a : "(null)",       \
+                        TEST_FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b, _a ? _a : "(null)",        \
                                   _b ? _b : "(null)");                                             \
         } while (0)
 

@@ -142,8 +142,7 @@ ConfigSectionData *config_find_section(const Config *c, const char *name)
 static const ConfigSectionData *section_of_probe(const Config *c, const ProbeOps *probe)
 {
         for (size_t i = 0; c && probe && i < c->n_sections; i++)
-                if (c->sections[i].probe == probe ||
-                    streq(c->sections[i].probe->name, probe->name))
+                if (c->sections[i].probe == probe || streq(c->sections[i].probe->name, probe->name))
                         return &c->sections[i];
         return NULL;
 }
@@ -368,8 +367,8 @@ static char *probes_expected(const Config *c)
 }
 
 static const ConfigSetting enable_setting = {
-        "Enable", config_parse_enable_field, CONFIG_FIELD_SCALAR, 0, sizeof(bool),
-        CONFIG_EXPECT_BOOL,
+        "Enable",     config_parse_enable_field, CONFIG_FIELD_SCALAR, 0,
+        sizeof(bool), CONFIG_EXPECT_BOOL,
 };
 
 /* ---- One assignment ---- */

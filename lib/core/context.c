@@ -24,7 +24,6 @@ ProbeContext *context_unref(ProbeContext *c)
         return NULL;
 }
 
-
 /* --- The handle, for what outlives one run --- */
 
 ProbeHandle *probe_context_handle(ProbeContext *ctx)

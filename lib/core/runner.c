@@ -11,7 +11,6 @@ void runner_kick(ProbeRunner *r)
                 sd_event_source_set_enabled(r->defer, SD_EVENT_ONESHOT);
 }
 
-
 static void slot_store(ProbeRunner *r, size_t i, ProbeResult *res, bool timed_out)
 {
         Slot *s = &r->slots[i];

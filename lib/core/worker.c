@@ -23,7 +23,6 @@ void work_release(Work *w)
         free(w);
 }
 
-
 /* --- Blocking work off the loop --- */
 
 static void *work_thread(void *userdata)

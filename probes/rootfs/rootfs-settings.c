@@ -23,7 +23,8 @@ static void rootfs_settings_done(void *p)
 /* Reserve= sets both members: a size clears the percentage and the other way round. */
 static int parse_reserve(const char *value, void *field, char **ret_detail)
 {
-        RootfsSettings *s = (RootfsSettings *)((char *)field - offsetof(RootfsSettings, reserve_bytes));
+        RootfsSettings *s =
+                (RootfsSettings *)((char *)field - offsetof(RootfsSettings, reserve_bytes));
         size_t n = strlen(value);
         uint64_t bytes;
         int r;
@@ -52,8 +53,8 @@ static int parse_reserve(const char *value, void *field, char **ret_detail)
 }
 
 static const ConfigSetting rootfs_settings[] = {
-        {"Mount", config_parse_path_field, CONFIG_FIELD_STRING,
-         CONFIG_FIELD(RootfsSettings, mount), "an absolute path without . or .. components"},
+        {"Mount", config_parse_path_field, CONFIG_FIELD_STRING, CONFIG_FIELD(RootfsSettings, mount),
+         "an absolute path without . or .. components"},
         {"Reserve", parse_reserve, CONFIG_FIELD_SCALAR,
          CONFIG_FIELD_RANGE(RootfsSettings, reserve_bytes, reserve_percent),
          "a size such as 4096, 512M or 1.5G (base 1024, suffixes B K M G T, optionally KiB...), "
@@ -72,8 +73,7 @@ static bool rootfs_settings_to_json(const void *p, json_object *o)
                 reserve = config_format_size(s->reserve_bytes);
         else
                 reserve = strdup("0");
-        return reserve &&
-               config_json_add(o, "Mount", json_object_new_string(strempty(s->mount))) &&
+        return reserve && config_json_add(o, "Mount", json_object_new_string(strempty(s->mount))) &&
                config_json_add(o, "Reserve", json_object_new_string(reserve)) &&
                config_json_add(o, "ReserveBytes", json_object_new_uint64(s->reserve_bytes)) &&
                config_json_add(o, "ReservePercent", json_object_new_int((int)s->reserve_percent));

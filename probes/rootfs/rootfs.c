@@ -314,8 +314,8 @@ static void rootfs_grow_done(ProbeContext *ctx, int result, void *userdata)
                 details_add_u64(o, "new_fs_bytes", j->fs_bytes_after);
         details_add_u64(o, "duration_usec", j->duration);
         details_add_str(o, "action",
-                j->plan.grow_partition ? "grew partition and filesystem"
-                                       : "grew filesystem (resumed)");
+                        j->plan.grow_partition ? "grew partition and filesystem"
+                                               : "grew filesystem (resumed)");
         probe_done(ctx, VERDICT_CHANGED, "grew %s %s -> %s, %s online (%s)%s", j->loc.part_node,
                    strna(old_s), strna(new_s), j->disk.fstype, strna(dur),
                    j->plan.grow_partition ? "" : ", resumed");

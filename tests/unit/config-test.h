@@ -105,7 +105,7 @@ static inline void dump_problems(const Config *c)
 
 /* The only problem recorded, checked for file, line and severity; NULL (and a failure) if not. */
 static inline const ConfigProblem *only_problem(const Config *c, const char *file, unsigned line,
-                                         ConfigSeverity severity)
+                                                ConfigSeverity severity)
 {
         if (config_n_problems(c) != 1) {
                 TEST_FAIL("expected 1 problem at %s:%u, got %zu", file, line, config_n_problems(c));
@@ -121,7 +121,8 @@ static inline const ConfigProblem *only_problem(const Config *c, const char *fil
 static inline const ConfigProblem *find_problem(const Config *c, const char *file, unsigned line)
 {
         for (size_t i = 0; i < config_n_problems(c); i++)
-                if (streq((*config_problem(c, i)).file, file) && (*config_problem(c, i)).line == line)
+                if (streq((*config_problem(c, i)).file, file) &&
+                    (*config_problem(c, i)).line == line)
                         return config_problem(c, i);
         return NULL;
 }

@@ -268,7 +268,8 @@ static void test_invalid_value_keeps_earlier_file_value(void)
 
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 30);
         ASSERT_INT_EQ(strv_length(BLUETOOTH(c)->firmware_dirs), 1);
-        ASSERT_STR_EQ(BLUETOOTH(c)->firmware_dirs ? BLUETOOTH(c)->firmware_dirs[0] : NULL, "/opt/fw");
+        ASSERT_STR_EQ(BLUETOOTH(c)->firmware_dirs ? BLUETOOTH(c)->firmware_dirs[0] : NULL,
+                      "/opt/fw");
         ASSERT_INT_EQ(config_n_problems(c), 2);
         ASSERT_NOT_NULL(find_problem(c, dropin, 2));
         ASSERT_NOT_NULL(find_problem(c, dropin, 4));

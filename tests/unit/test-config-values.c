@@ -226,9 +226,16 @@ static void test_enum_names(void)
 static void test_bdaddr_forms(void)
 {
         static const char *const bad[] = {
-                "",  "12:34:56:78:9a", "12:34:56:78:9a:bc:", "12:34:56:78:9a:bc:de",
-                "12-34-56-78-9a-bc", "12:34:56:78:9a:bg", " 12:34:56:78:9a:b", "1:234:56:78:9a:bc",
-                "123:4:56:78:9a:bc", "12:34:56:78:9a:b\n",
+                "",
+                "12:34:56:78:9a",
+                "12:34:56:78:9a:bc:",
+                "12:34:56:78:9a:bc:de",
+                "12-34-56-78-9a-bc",
+                "12:34:56:78:9a:bg",
+                " 12:34:56:78:9a:b",
+                "1:234:56:78:9a:bc",
+                "123:4:56:78:9a:bc",
+                "12:34:56:78:9a:b\n",
         };
         uint8_t a[6] = {1, 2, 3, 4, 5, 6};
 
@@ -259,9 +266,8 @@ static void test_flow_control_names(void)
         ASSERT_INT_EQ(bluetooth_flow_control_from_string("Auto"), -EINVAL);
         ASSERT_INT_EQ(bluetooth_flow_control_from_string(NULL), -EINVAL);
         for (int i = 0; i < _BLUETOOTH_FLOW_CONTROL_MAX; i++)
-                ASSERT_INT_EQ(bluetooth_flow_control_from_string(
-                                      bluetooth_flow_control_to_string(i)),
-                              i);
+                ASSERT_INT_EQ(
+                        bluetooth_flow_control_from_string(bluetooth_flow_control_to_string(i)), i);
         ASSERT_NULL(bluetooth_flow_control_to_string(_BLUETOOTH_FLOW_CONTROL_MAX));
         ASSERT_STR_EQ(bluetooth_attach_to_string(BLUETOOTH_ATTACH_OFF), "off");
 }

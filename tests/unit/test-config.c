@@ -189,7 +189,8 @@ static void test_fifo_and_dangling_link_do_not_block(void)
                 return;
         }
         make_symlink(root, ETC_D "20-dangling.conf", "/nonexistent/hwctl-test.conf");
-        _cleanup_(config_unrefp) Config *c = load(root, NULL); /* would hang if it opened the FIFO */
+        _cleanup_(config_unrefp) Config *c =
+                load(root, NULL); /* would hang if it opened the FIFO */
 
         ASSERT_INT_EQ(config_n_problems(c), 2);
         const ConfigProblem *p = find_problem(c, fifo, 0), *q = find_problem(c, dangling, 0);
@@ -211,8 +212,9 @@ static void test_explicit_main_file_replaces_sysroot_main(void)
 
         assert_no_problems(c);
         ASSERT_INT_EQ(AUDIO(c)->volume_percent, 22);
-        ASSERT_NULL(AUDIO(c)->card);   /* the sysroot's hwctl.conf was not read */
-        ASSERT_TRUE(config_probe_enabled(c, &probe_gpio)); /* drop-ins still apply, after the main file */
+        ASSERT_NULL(AUDIO(c)->card); /* the sysroot's hwctl.conf was not read */
+        ASSERT_TRUE(config_probe_enabled(
+                c, &probe_gpio)); /* drop-ins still apply, after the main file */
         ASSERT_INT_EQ(strv_length(config_files(c)), 2);
         ASSERT_STR_EQ(config_files(c) ? config_files(c)[0] : NULL, explicit_path);
 }
@@ -344,7 +346,8 @@ static void test_long_lines_are_rejected_never_truncated(void)
                                 TEST_FAIL("n=%zu: Card= truncated to %zu bytes", n,
                                           strlen(AUDIO(c)->card));
                         if (config_n_problems(c) != 1)
-                                TEST_FAIL("n=%zu: accepted but %zu problems", n, config_n_problems(c));
+                                TEST_FAIL("n=%zu: accepted but %zu problems", n,
+                                          config_n_problems(c));
                 } else {
                         const ConfigProblem *p = find_problem(c, file, 2);
                         if (!p || p->severity != CONFIG_ERROR || !strstr(p->message, "too long"))
