@@ -134,6 +134,12 @@ try:
     r = run([HWCTLD, "--sysroot", broken, "--once"], env=env)
     check(r.returncode in (0, 1) and "generic" in r.stderr,
           "a device-tree symlink loop: a generic board, no crash", r.stderr[-400:])
+    # The fallback board comes from the constructor: what it cannot know stays unknown (a
+    # calloc'ed Board said "no RTS/CTS", which a userspace Bluetooth attach then believed).
+    with open(os.path.join(broken, "run/hwctl/status.json")) as f:
+        fallback = json.load(f)["board"]
+    check(fallback.get("bluetooth", {}).get("pins_rtscts") == "unknown",
+          "the fallback board leaves RTS/CTS unknown", json.dumps(fallback.get("bluetooth")))
     with open(os.path.join(bare, "var/lib/hwctl/state.json"), "w") as f:
         f.write("{\"version\": 1, \"starts\": ")
     r = run([HWCTLD, "--sysroot", bare, "--once"], env=env)
