@@ -97,6 +97,9 @@ char *strdup_vprintf_errno(int error, const char *fmt, va_list ap);
 char *path_join_root(const char *sysroot, const char *path);
 
 /* Reads a whole file of at most max_size bytes; the buffer is NUL-terminated (not counted). */
+/* The one reader for files from outside: a regular file only (-EISDIR for a directory, -EBADFD
+ * for a FIFO, socket or device, opened without blocking), at most max_size bytes (-EFBIG),
+ * NUL-terminated; *ret_size says how much was read, NULs included. */
 int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size);
 int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size);
 /* Reads the first line of a small file, without its newline. */

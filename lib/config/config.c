@@ -319,22 +319,7 @@ static int loader_handle(void *userdata, const char *section, const char *key, c
 /* Reads a regular file of at most CONFIG_FILE_SIZE_MAX bytes, without blocking on a FIFO. */
 static int read_config_file(const char *path, char **ret, size_t *ret_size)
 {
-        _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t)st.st_size > CONFIG_FILE_SIZE_MAX)
-                return -EFBIG;
-        /* st_size is only a hint (the file may grow, /proc files say 0): the read is capped too. */
-        return read_full_fd(fd, CONFIG_FILE_SIZE_MAX, ret, ret_size);
+        return read_full_file(path, CONFIG_FILE_SIZE_MAX, ret, ret_size);
 }
 
 static void file_problem_errno(ConfigLoader *l, const char *path, int error)

@@ -226,10 +226,22 @@ int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size)
 int read_full_file(const char *path, size_t max_size, char **ret, size_t *ret_size)
 {
         _cleanup_close_ int fd = -EBADF;
+        struct stat st;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: opening a FIFO someone planted must not wait for a writer. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t)st.st_size > max_size)
+                return -EFBIG;
+        /* st_size is only a hint (the file may grow, /proc and sysfs files say 0 or 4096): the
+         * read is capped as well. */
         return read_full_fd(fd, max_size, ret, ret_size);
 }
 

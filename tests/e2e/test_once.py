@@ -140,6 +140,18 @@ try:
         fallback = json.load(f)["board"]
     check(fallback.get("bluetooth", {}).get("pins_rtscts") == "unknown",
           "the fallback board leaves RTS/CTS unknown", json.dumps(fallback.get("bluetooth")))
+    # FIFOs planted where hwctl reads its own files: refused at once, never waited on.
+    fifo_root = os.path.join(tmp, "fifo")
+    os.makedirs(os.path.join(fifo_root, "run/hwctl"))
+    os.mkfifo(os.path.join(fifo_root, "run/hwctl/status.json"))
+    r = run([HWCTL, "--sysroot", fifo_root, "status", "--snapshot"], env=env, timeout=10)
+    check(r.returncode == 3 and "not a regular file" in r.stderr,
+          "a FIFO as the snapshot: hwctl status says so and exits 3", r.stderr)
+    os.makedirs(os.path.join(fifo_root, "var/lib/hwctl"))
+    os.mkfifo(os.path.join(fifo_root, "var/lib/hwctl/state.json"))
+    r = run([HWCTLD, "--sysroot", fifo_root, "--once", "--only", "gpio"], env=env, timeout=20)
+    check(r.returncode in (0, 1) and "not a regular file" in r.stderr,
+          "a FIFO as state.json: hwctld says so and runs", r.stderr[-400:])
     with open(os.path.join(bare, "var/lib/hwctl/state.json"), "w") as f:
         f.write("{\"version\": 1, \"starts\": ")
     r = run([HWCTLD, "--sysroot", bare, "--once"], env=env)

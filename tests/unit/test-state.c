@@ -106,6 +106,21 @@ static void test_set_aside(void)
         test_first_boot_is_enoent();
 }
 
+/* A FIFO planted at state.json: hwctld must not hang before READY=1 waiting for a writer. */
+static void test_fifo_is_refused_not_waited_on(void)
+{
+        _cleanup_free_ char *path = path_join_root(root, STATE_FILE_PATH), *error = NULL;
+        DaemonState s = {};
+
+        unlink(path);
+        ASSERT_INT_EQ(mkfifo(path, 0600), 0);
+        alarm(10);
+        ASSERT_INT_EQ(daemon_state_load(root, &s, &error), -EBADFD);
+        alarm(0);
+        ASSERT_STR_CONTAINS(error, "not a regular file");
+        unlink(path);
+}
+
 int main(void)
 {
         if (!mkdtemp(root))
@@ -115,5 +130,6 @@ int main(void)
         TEST_RUN(test_damaged_files_are_refused);
         TEST_RUN(test_huge_file_is_refused);
         TEST_RUN(test_set_aside);
+        TEST_RUN(test_fifo_is_refused_not_waited_on);
         return test_exit();
 }

@@ -103,6 +103,25 @@ static void test_write_atomic(void)
         ASSERT_INT_EQ(read_full_file(path, 3, &back, &n), -EFBIG);
 }
 
+/* A FIFO, a directory or a device where a file is expected: refused at once, never waited on
+ * (alarm() turns a hang into a failure). */
+static void test_read_refuses_what_is_not_a_file(void)
+{
+        char dir[] = "/tmp/hwctl-test-util-XXXXXX", fifo[256], *back = NULL;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(fifo, sizeof fifo, "%s/state.json", dir);
+        ASSERT_INT_EQ(mkfifo(fifo, 0600), 0);
+        alarm(10);
+        ASSERT_INT_EQ(read_full_file(fifo, 100, &back, NULL), -EBADFD);
+        ASSERT_INT_EQ(read_full_file(dir, 100, &back, NULL), -EISDIR);
+        ASSERT_INT_EQ(read_full_file("/dev/null", 100, &back, NULL), -EBADFD);
+        alarm(0);
+        ASSERT_NULL(back);
+        unlink(fifo);
+        rmdir(dir);
+}
+
 int main(void)
 {
         TEST_RUN(test_path_join_root);
@@ -110,5 +129,6 @@ int main(void)
         TEST_RUN(test_format);
         TEST_RUN(test_errno_format);
         TEST_RUN(test_write_atomic);
+        TEST_RUN(test_read_refuses_what_is_not_a_file);
         return test_exit();
 }
