@@ -37,9 +37,8 @@ int daemon_state_load(const char *sysroot, DaemonState *ret, char **ret_error)
                 return r;
         if (r < 0) {
                 if (ret_error)
-                        *ret_error = strdup_printf("%s: %s", path,
-                                                   r == -EBADFD ? "not a regular file"
-                                                                : strerror(-r));
+                        *ret_error = strdup_printf(
+                                "%s: %s", path, r == -EBADFD ? "not a regular file" : strerror(-r));
                 return r;
         }
         if (strlen(text) != size)

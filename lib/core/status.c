@@ -103,9 +103,9 @@ int status_snapshot_read(const char *sysroot, json_object **ret, char **ret_erro
         r = read_full_file(path, 4 * 1024 * 1024, &text, &size);
         if (r < 0) {
                 if (ret_error)
-                        *ret_error = strdup_printf("cannot read %s: %s", path,
-                                                   r == -EBADFD ? "not a regular file"
-                                                                : strerror(-r));
+                        *ret_error =
+                                strdup_printf("cannot read %s: %s", path,
+                                              r == -EBADFD ? "not a regular file" : strerror(-r));
                 return r;
         }
         tok = json_tokener_new();
