@@ -143,7 +143,10 @@ static int manager_load_state(Manager *m)
         } else if (m->state.board && !streq(m->state.board, board_id_to_string(m->board->id)))
                 log_warning("This medium last started on a %s board; now it is %s", m->state.board,
                             board_id_to_string(m->board->id));
-        m->state.starts++;
+        /* Saturate: the state file keeps a signed 64-bit count, and one that wrapped would be
+         * refused and set aside, losing the first-boot time with it. */
+        if (m->state.starts < INT64_MAX)
+                m->state.starts++;
         free(m->state.board);
         m->state.board = strdup(board_id_to_string(m->board->id));
         /* Saved at the end of the first round, with its verdicts: a start that dies in the

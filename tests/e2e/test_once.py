@@ -140,6 +140,21 @@ try:
         fallback = json.load(f)["board"]
     check(fallback.get("bluetooth", {}).get("pins_rtscts") == "unknown",
           "the fallback board leaves RTS/CTS unknown", json.dumps(fallback.get("bluetooth")))
+    # A start count at its ceiling saturates instead of wrapping into a count the next start
+    # refuses (which would set the state aside and lose the first-boot time).
+    with open(os.path.join(bare, "var/lib/hwctl/state.json")) as f:
+        st = json.load(f)
+    st["starts"] = 2**63 - 1
+    with open(os.path.join(bare, "var/lib/hwctl/state.json"), "w") as f:
+        json.dump(st, f)
+    for _ in range(2):
+        r = run([HWCTLD, "--sysroot", bare, "--once"], env=env)
+    with open(os.path.join(bare, "var/lib/hwctl/state.json")) as f:
+        after = json.load(f)
+    check(r.returncode == 0 and after["starts"] == 2**63 - 1 and
+          after["first_start_usec"] == st["first_start_usec"] and
+          not os.path.exists(os.path.join(bare, "var/lib/hwctl/state.json.broken")),
+          "the start count saturates; the first-boot time is kept", r.stderr[-300:] + json.dumps(after))
     # FIFOs planted where hwctl reads its own files: refused at once, never waited on.
     fifo_root = os.path.join(tmp, "fifo")
     os.makedirs(os.path.join(fifo_root, "run/hwctl"))
