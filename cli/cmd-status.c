@@ -58,18 +58,24 @@ static void print_status(json_object *doc)
                 const char *name = json_str(p, "name"), *verdict = json_str(p, "verdict");
                 const char *summary = json_str(p, "summary"), *remedy = json_str(p, "remedy");
                 const char *state = json_str(p, "state");
+                _cleanup_free_ char *safe_name = text_for_terminal(strna(name)),
+                                    *safe_summary = text_for_terminal(strempty(summary)),
+                                    *safe_remedy = text_for_terminal(remedy);
 
                 if (!verdict) {
                         bool running = state && streq(state, "running");
-                        printf("%-10s%s%-10s%s%s\n", strna(name), color_on(COLOR_GREY),
+                        printf("%-10s%s%-10s%s%s\n", strna(safe_name), color_on(COLOR_GREY),
                                running ? "running" : "pending", color_off(),
                                running ? "in progress" : "waiting to run");
                         continue;
                 }
-                printf("%-10s%s%-10s%s%s\n", strna(name), color_on(verdict_color(verdict)), verdict,
-                       color_off(), strempty(summary));
-                if (remedy)
-                        printf("%-20s%s\n", "", remedy);
+                /* The verdict is printed only when it is one of ours. */
+                if (verdict_from_string(verdict) < 0)
+                        verdict = "unknown";
+                printf("%-10s%s%-10s%s%s\n", strna(safe_name), color_on(verdict_color(verdict)),
+                       verdict, color_off(), strempty(safe_summary));
+                if (safe_remedy)
+                        printf("%-20s%s\n", "", safe_remedy);
         }
 }
 

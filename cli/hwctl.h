@@ -48,6 +48,10 @@ const char *color_off(void);
 Color verdict_color(const char *verdict);
 void print_json(json_object *o);
 /* "label     value" with the label column padded to width. */
+/* A copy of s with the control characters a terminal would act on written as \xNN, for text
+ * from a document (summaries, remedies, names) printed for a person. NULL for NULL or -ENOMEM. */
+char *text_for_terminal(const char *s);
+/* "Label     value": the value as text_for_terminal() makes it. */
 void print_field(const char *label, int width, const char *fmt, ...) _printf_(3, 4);
 /* Renders a board (from board_to_json) in the one-line form of `hwctl status`. */
 char *board_json_line(json_object *board);

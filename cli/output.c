@@ -48,15 +48,48 @@ void print_json(json_object *o)
                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+char *text_for_terminal(const char *s)
+{
+        char *out, *o;
+        size_t n = 0;
+
+        if (!s)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                n++;
+        /* At worst every byte becomes \xNN. */
+        out = o = malloc(n * 4 + 1);
+        if (!out)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                /* C0 controls and DEL, and the C1 controls as UTF-8 writes them (C2 80..9F):
+                 * a terminal acts on them, so a document string could move the cursor, clear
+                 * the screen or forge a line. */
+                if (*p < 0x20 || *p == 0x7f) {
+                        o += sprintf(o, "\\x%02x", *p);
+                } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+                        o += sprintf(o, "\\x%02x", p[1]);
+                        p++;
+                } else
+                        *o++ = (char)*p;
+        }
+        *o = 0;
+        return out;
+}
+
 void print_field(const char *label, int width, const char *fmt, ...)
 {
+        _cleanup_free_ char *text = NULL, *safe = NULL;
         va_list ap;
+        int r;
 
-        printf("%s%-*s%s", color_on(COLOR_BOLD), width, label, color_off());
         va_start(ap, fmt);
-        vprintf(fmt, ap);
+        r = vasprintf(&text, fmt, ap);
         va_end(ap);
-        putchar('\n');
+        if (r < 0)
+                text = NULL;
+        safe = text_for_terminal(text);
+        printf("%s%-*s%s%s\n", color_on(COLOR_BOLD), width, label, color_off(), strempty(safe));
 }
 
 static const char *json_str(json_object *o, const char *key)

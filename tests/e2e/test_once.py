@@ -140,6 +140,21 @@ try:
         fallback = json.load(f)["board"]
     check(fallback.get("bluetooth", {}).get("pins_rtscts") == "unknown",
           "the fallback board leaves RTS/CTS unknown", json.dumps(fallback.get("bluetooth")))
+    # Strings from the document reach a person's terminal escaped: a summary with an escape
+    # sequence or a carriage return cannot clear the screen or forge a line.
+    forged = os.path.join(tmp, "forged")
+    os.makedirs(os.path.join(forged, "run/hwctl"))
+    with open(os.path.join(bare, "run/hwctl/status.json")) as f:
+        doc = json.load(f)
+    doc["probes"][0]["summary"] = "fine\x1b[2J\rbluetooth ok        all good\u009b31m"
+    doc["probes"][0]["remedy"] = "none\x07"
+    with open(os.path.join(forged, "run/hwctl/status.json"), "w") as f:
+        json.dump(doc, f)
+    r = run([HWCTL, "--sysroot", forged, "status", "--snapshot"], env=env)
+    check("\x1b" not in r.stdout and "\r" not in r.stdout and "\x07" not in r.stdout and
+          "\u009b" not in r.stdout and "fine\\x1b[2J\\x0dbluetooth" in r.stdout and
+          "\\x9b31m" in r.stdout,
+          "hwctl status escapes control characters from the document", repr(r.stdout))
     # A start count at its ceiling saturates instead of wrapping into a count the next start
     # refuses (which would set the state aside and lose the first-boot time).
     with open(os.path.join(bare, "var/lib/hwctl/state.json")) as f:
