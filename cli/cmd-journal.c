@@ -121,10 +121,21 @@ int cmd_journal(int argc, char *argv[])
                         strempty(directory), strerror(-r));
                 return EXIT_NEEDS_ATTENTION;
         }
-        r = sd_journal_add_match(j, "SYSLOG_IDENTIFIER=hwctld", 0);
+        /* Only fields journald itself sets can be trusted: any client may claim
+         * SYSLOG_IDENTIFIER=hwctld. hwctld's entries come from its unit, or (--once, by hand)
+         * from a process named hwctld running as root. */
+        r = sd_journal_add_match(j, "_SYSTEMD_UNIT=hwctld.service", 0);
+        if (r >= 0)
+                r = sd_journal_add_disjunction(j);
+        if (r >= 0)
+                r = sd_journal_add_match(j, "_COMM=hwctld", 0);
+        if (r >= 0)
+                r = sd_journal_add_match(j, "_UID=0", 0);
         if (r >= 0 && probe) {
                 _cleanup_free_ char *m = strdup_printf("HWCTL_PROBE=%s", probe);
-                r = sd_journal_add_match(j, m, 0);
+                r = sd_journal_add_conjunction(j);
+                if (r >= 0)
+                        r = m ? sd_journal_add_match(j, m, 0) : -ENOMEM;
         }
         if (r < 0) {
                 sd_journal_close(j);

@@ -65,13 +65,29 @@ NO_COLOR=1 "$hwctl" journal > "$tmp/all"
 check "hwctl journal shows the board" grep -q "Board: Raspberry Pi 4 Model B (rpi-4-b, bcm2711)" "$tmp/all"
 every_verdict_in_journal() {
 	local p v
-	for p in rootfs gpio audio bluetooth network; do
+	for p in $(python3 -c "import json; print(' '.join(p['name'] for p in json.load(open('$snap'))['probes']))"); do
 		v=$(verdict_of "$p") && grep -q "$p *$v: " "$tmp/all" || return 1
 	done
 }
 check "hwctl journal shows every probe's verdict, as the snapshot has it" every_verdict_in_journal
 check "hwctl journal shows rootfs and network skipped" \
 	bash -c "grep -q 'rootfs *skipped: ' '$tmp/all' && grep -q 'network *skipped: ' '$tmp/all'"
+# An entry anyone can write, claiming to be hwctld: hwctl journal must not show it as hwctld's.
+if command -v logger >/dev/null && id nobody >/dev/null 2>&1; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups logger --journald <<-EOF
+		SYSLOG_IDENTIFIER=hwctld
+		HWCTL_PROBE=rootfs
+		HWCTL_VERDICT=changed
+		MESSAGE=rootfs changed: forged by nobody
+	EOF
+	journalctl --sync 2>/dev/null || sleep 0.5
+	check "the forged entry reached the journal" bash -c "journalctl -q SYSLOG_IDENTIFIER=hwctld --grep 'forged by nobody' >/dev/null"
+	NO_COLOR=1 "$hwctl" journal > "$tmp/all2"
+	check "hwctl journal does not show an entry another user wrote as hwctld" \
+		bash -c "! grep -q 'forged by nobody' '$tmp/all2' && grep -q 'Board: Raspberry Pi 4' '$tmp/all2'"
+else
+	die "logger (bsdutils) or the nobody user is missing: cannot forge an entry"
+fi
 NO_COLOR=1 "$hwctl" journal bluetooth > "$tmp/bt"
 check "hwctl journal bluetooth shows only bluetooth" \
 	bash -c "[ \$(wc -l < '$tmp/bt') -ge 2 ] && ! grep -v ' bluetooth ' '$tmp/bt'"
