@@ -3,6 +3,7 @@
 # Each namespace test skips (77) with its reason when not root or a tool is missing; the whole
 # tier runs in well under 3 minutes (two subnets ~30 s, one subnet ~10 s, storm ~10 s).
 hwctl_test(test-network-plan unit SOURCES network/test-network-plan.c)
+hwctl_test(test-network-sysctl unit SOURCES network/test-network-sysctl.c)
 foreach(t two_subnets same_subnet storm)
         string(REPLACE "_" "-" name network-${t})
         hwctl_test(${name} network COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/network/test_${t}.py

@@ -53,7 +53,14 @@ static const char *key_static(const char *k)
         return NULL;
 }
 
-int sysctl_saved_new(const char *state_file, SysctlSaved **ret)
+/* A value hwctld could have read from one of its keys: a small decimal number. */
+static bool value_is_valid(const char *v)
+{
+        size_t n = strlen(v);
+        return n > 0 && n <= 3 && strspn(v, "0123456789") == n;
+}
+
+int sysctl_saved_new(const char *state_file, const char *base, SysctlSaved **ret)
 {
         SysctlSaved *s = calloc(1, sizeof(SysctlSaved));
         _cleanup_free_ char *text = NULL;
@@ -66,15 +73,23 @@ int sysctl_saved_new(const char *state_file, SysctlSaved **ret)
                 free(s);
                 return -ENOMEM;
         }
-        /* Lines "path ifname key value" left by an hwctld that did not stop cleanly. */
+        /* Lines "path ifname key value" left by an hwctld that did not stop cleanly. The file
+         * is under /run, where it could have been edited: the stored path is never used (it
+         * would let a restore write anywhere); the path is rebuilt from a valid interface
+         * name and one of our keys, and the value must look like one of theirs. */
         if (read_full_file(state_file, 64 * 1024, &text, NULL) >= 0)
                 for (char *line = strtok_r(text, "\n", &save); line;
                      line = strtok_r(NULL, "\n", &save)) {
-                        char path[256], ifname[IFNAMSIZ], key[16], value[32];
+                        char stored[256], ifname[IFNAMSIZ], key[16], value[32];
+                        _cleanup_free_ char *path = NULL;
                         const char *k;
-                        if (sscanf(line, "%255s %15s %15s %31s", path, ifname, key, value) != 4 ||
-                            !(k = key_static(key)))
+                        if (sscanf(line, "%255s %15s %15s %31s", stored, ifname, key, value) != 4 ||
+                            !(k = key_static(key)) || !config_ifname_is_valid(ifname) ||
+                            !value_is_valid(value))
                                 continue;
+                        path = strdup_printf("%s/%s/%s", base, ifname, k);
+                        if (!path)
+                                break;
                         SysctlEntry *n =
                                 reallocarray(s->entries, s->n_entries + 1, sizeof(SysctlEntry));
                         if (!n)
@@ -82,7 +97,7 @@ int sysctl_saved_new(const char *state_file, SysctlSaved **ret)
                         s->entries = n;
                         n = &s->entries[s->n_entries];
                         *n = (SysctlEntry){
-                                .path = strdup(path), .original = strdup(value), .key = k};
+                                .path = TAKE_PTR(path), .original = strdup(value), .key = k};
                         snprintf(n->ifname, sizeof(n->ifname), "%s", ifname);
                         if (!n->path || !n->original) {
                                 free(n->path);
