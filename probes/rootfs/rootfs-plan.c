@@ -115,7 +115,7 @@ int rootfs_plan(const RootfsDisk *d, uint64_t reserve_bytes, unsigned reserve_pe
 {
         RootfsPlan p = {};
         const RootfsPart *root = NULL;
-        uint64_t ss = 0, usable_end, reserve, end_bytes, new_end, root_end, align;
+        uint64_t ss = 0, usable_end, reserve, percent_bytes, end_bytes, new_end, root_end, align;
 
         if (!d || !ret || reserve_percent > 100 || d->n_parts > ROOTFS_MAX_PARTS)
                 return -EINVAL;
@@ -180,8 +180,10 @@ refusals:
 
         /* New end: the usable end, less the reserve, aligned down to 4 MiB. */
         end_bytes = usable_end * ss;
-        reserve = reserve_bytes;
-        reserve += end_bytes / 100 * reserve_percent + end_bytes % 100 * reserve_percent / 100;
+        /* Saturating: both parts of the reserve together must never wrap to a small one. */
+        percent_bytes = end_bytes / 100 * reserve_percent + end_bytes % 100 * reserve_percent / 100;
+        reserve = reserve_bytes > UINT64_MAX - percent_bytes ? UINT64_MAX
+                                                             : reserve_bytes + percent_bytes;
         end_bytes = reserve >= end_bytes ? 0 : end_bytes - reserve;
         align = ROOTFS_ALIGN_BYTES;
         new_end = (end_bytes / align * align) / ss;

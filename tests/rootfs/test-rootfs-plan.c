@@ -86,6 +86,79 @@ static void test_reserve_bigger_than_the_disk_is_nothing_to_do(void)
         ASSERT_FALSE(p.grow_partition);
 }
 
+/* A reserve near 2^64 plus a percentage wrapped to a small one, which would grow the whole
+ * disk; it saturates instead. */
+static void test_reserve_sum_saturates(void)
+{
+        RootfsDisk d = card(ROOTFS_TABLE_DOS, 512, 2048);
+        RootfsPlan p = plan_of(&d, UINT64_MAX - 100 * MIB, 10);
+
+        ASSERT_INT_EQ(p.refusal, ROOTFS_REFUSE_NONE);
+        ASSERT_FALSE(p.grow_partition);
+}
+
+/* xorshift64*: a fixed seed, so a failure is the same failure on every run. */
+static uint64_t rnd(uint64_t *state)
+{
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        return *state * UINT64_C(2685821657736338717);
+}
+
+/* The planner's promises over random geometry: a growth never passes the usable end (the
+ * GPT backup area stays free), never shrinks root, never moves its start, ends aligned, and
+ * leaves at least the reserve free. */
+static void test_invariants_over_random_geometry(void)
+{
+        uint64_t state = UINT64_C(0x9e3779b97f4a7c15);
+        unsigned grew = 0, failures_before = (unsigned)test_failures;
+
+        for (unsigned i = 0; i < 20000 && (unsigned)test_failures == failures_before; i++) {
+                uint32_t ss = (rnd(&state) & 1) ? 512 : 4096;
+                uint64_t disk = S(64) + rnd(&state) % S(256 * 1024);
+                RootfsTable t = (rnd(&state) & 1) ? ROOTFS_TABLE_GPT : ROOTFS_TABLE_DOS;
+                RootfsDisk d = {
+                        .sector_size = ss,
+                        .disk_sectors = disk * 512 / ss,
+                        .table = t,
+                        .gpt_backup_sectors = t == ROOTFS_TABLE_GPT ? (ss == 512 ? 33 : 5) : 0,
+                        .n_parts = 2,
+                        .root_number = 2,
+                        .fstype = "ext4",
+                };
+                uint64_t usable = d.disk_sectors - d.gpt_backup_sectors;
+                uint64_t start = 2048 * 512 / ss + rnd(&state) % (usable / 2);
+                uint64_t size = 1 + rnd(&state) % (usable - start);
+                uint64_t reserve = (rnd(&state) & 3) == 0 ? rnd(&state) : rnd(&state) % (1 << 30);
+                unsigned percent = (unsigned)(rnd(&state) % 101);
+                RootfsPlan p = {};
+
+                d.parts[0] = (RootfsPart){
+                        .number = 1, .start = 2048 * 512 / ss / 2, .size = 2048 * 512 / ss / 2};
+                d.parts[1] = (RootfsPart){.number = 2, .start = start, .size = size};
+                if (rootfs_plan(&d, reserve, percent, &p) < 0) {
+                        TEST_FAIL("case %u: the planner refused a valid description", i);
+                        break;
+                }
+                if (p.refusal != ROOTFS_REFUSE_NONE)
+                        continue;
+                ASSERT_TRUE(p.new_sectors >= size);              /* never shrinks */
+                ASSERT_TRUE(p.new_end == start + p.new_sectors); /* start never moves */
+                ASSERT_TRUE(p.new_end <= usable);                /* never past the end */
+                if (p.grow_partition) {
+                        uint64_t free_bytes = (usable - p.new_end) * ss;
+                        uint64_t want = reserve + (usable * ss) / 100 * percent;
+                        grew++;
+                        ASSERT_INT_EQ(p.new_end * ss % ROOTFS_ALIGN_BYTES, 0);
+                        ASSERT_TRUE(want < reserve || free_bytes >= want); /* the reserve stays */
+                        ASSERT_TRUE((p.new_end - size - start) * ss >= ROOTFS_MIN_GAIN_BYTES);
+                }
+        }
+        /* The generator must reach the interesting case, or the loop proves nothing. */
+        ASSERT_TRUE(grew > 1000);
+}
+
 static void test_gain_under_16_mib_is_nothing_to_do(void)
 {
         RootfsDisk d = card(ROOTFS_TABLE_DOS, 512, 512);
@@ -236,6 +309,8 @@ int main(void)
         TEST_RUN(test_end_is_aligned_to_4_mib);
         TEST_RUN(test_reserve_as_bytes_and_percent);
         TEST_RUN(test_reserve_bigger_than_the_disk_is_nothing_to_do);
+        TEST_RUN(test_reserve_sum_saturates);
+        TEST_RUN(test_invariants_over_random_geometry);
         TEST_RUN(test_gain_under_16_mib_is_nothing_to_do);
         TEST_RUN(test_4k_sectors);
         TEST_RUN(test_resume_grows_only_the_filesystem);
