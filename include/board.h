@@ -47,10 +47,10 @@ typedef enum TreeFlavour {
 
 typedef enum UartKind {
         UART_KIND_UNKNOWN,
-        UART_KIND_PL011,     /* arm,pl011: full UART, RTS/CTS possible */
-        UART_KIND_MINI,      /* brcm,bcm2835-aux-uart: mini-UART, ~460800 at most */
-        UART_KIND_MESON,     /* amlogic,meson-*-uart */
-        UART_KIND_8250,      /* ns16550a, brcm,bcm7271-uart (Pi 5), ... */
+        UART_KIND_PL011, /* arm,pl011: full UART, RTS/CTS possible */
+        UART_KIND_MINI,  /* brcm,bcm2835-aux-uart: mini-UART, ~460800 at most */
+        UART_KIND_MESON, /* amlogic,meson-*-uart */
+        UART_KIND_8250,  /* ns16550a, brcm,bcm7271-uart (Pi 5), ... */
         _UART_KIND_MAX,
         _UART_KIND_INVALID = -EINVAL,
 } UartKind;
@@ -64,76 +64,76 @@ typedef enum Tristate {
 
 typedef struct BoardRevision {
         bool present;
-        uint32_t code;          /* system/linux,revision */
-        bool new_style;         /* bit 23 */
-        unsigned memory_mib;    /* 0 when unknown */
+        uint32_t code;            /* system/linux,revision */
+        bool new_style;           /* bit 23 */
+        unsigned memory_mib;      /* 0 when unknown */
         const char *manufacturer; /* static strings, NULL when unknown */
-        const char *type;       /* "4B", "3B+", "Zero 2 W", ... */
-        const char *processor;  /* "BCM2711", ... */
-        unsigned pcb_revision;  /* "1.4" is 4 */
-        unsigned pcb_major;     /* "1.4" is 1; old-style codes name 1.0, 1.1, 1.2 and 2.0 boards */
+        const char *type;         /* "4B", "3B+", "Zero 2 W", ... */
+        const char *processor;    /* "BCM2711", ... */
+        unsigned pcb_revision;    /* "1.4" is 4 */
+        unsigned pcb_major; /* "1.4" is 1; old-style codes name 1.0, 1.1, 1.2 and 2.0 boards */
 } BoardRevision;
 
 typedef struct BoardGpioRef {
-        char *controller_path;  /* node path of the GPIO controller */
+        char *controller_path; /* node path of the GPIO controller */
         uint32_t line;
         bool active_low;
 } BoardGpioRef;
 
 typedef struct BoardBluetooth {
-        bool present;             /* the tree names a UART carrying Bluetooth (chip and
-                                   * expected_baud come from the board table even when not) */
-        char *uart_path;          /* node path, e.g. /soc/serial@7e201000 */
+        bool present;    /* the tree names a UART carrying Bluetooth (chip and
+                          * expected_baud come from the board table even when not) */
+        char *uart_path; /* node path, e.g. /soc/serial@7e201000 */
         char *uart_compatible;
-        char *uart_status;        /* "okay", "disabled", NULL when absent */
-        char *uart_alias;         /* alias naming the UART, e.g. "serial1", NULL when none */
+        char *uart_status; /* "okay", "disabled", NULL when absent */
+        char *uart_alias;  /* alias naming the UART, e.g. "serial1", NULL when none */
         UartKind uart_kind;
-        bool kernel_attach;       /* a serdev child node is present and enabled */
-        char *node_path;          /* the bluetooth child node, NULL when none */
-        char *compatible;         /* controller compatible, e.g. brcm,bcm43438-bt */
+        bool kernel_attach; /* a serdev child node is present and enabled */
+        char *node_path;    /* the bluetooth child node, NULL when none */
+        char *compatible;   /* controller compatible, e.g. brcm,bcm43438-bt */
         char *node_status;
-        uint32_t max_speed;       /* max-speed, 0 when absent */
-        bool uart_has_rtscts;     /* the uart-has-rtscts property */
-        Tristate pins_rtscts;     /* whether the UART's pinctrl group muxes RTS/CTS */
-        char *pins_evidence;      /* what pins_rtscts rests on, for a person */
+        uint32_t max_speed;         /* max-speed, 0 when absent */
+        bool uart_has_rtscts;       /* the uart-has-rtscts property */
+        Tristate pins_rtscts;       /* whether the UART's pinctrl group muxes RTS/CTS */
+        char *pins_evidence;        /* what pins_rtscts rests on, for a person */
         BoardGpioRef shutdown_gpio; /* controller_path NULL when none */
         BoardGpioRef reset_gpio;
-        BoardGpioRef wakeup_gpio;   /* device-wakeup-gpios (vendor: btwakeup-gpios) */
-        char *uart_label;         /* the UART's label from __symbols__, e.g. "uart0"; NULL when none */
-        char *chip;               /* expected chip from the board table, e.g. BCM4345C0 */
-        uint32_t expected_baud;   /* operating speed the board table expects */
+        BoardGpioRef wakeup_gpio; /* device-wakeup-gpios (vendor: btwakeup-gpios) */
+        char *uart_label; /* the UART's label from __symbols__, e.g. "uart0"; NULL when none */
+        char *chip;       /* expected chip from the board table, e.g. BCM4345C0 */
+        uint32_t expected_baud; /* operating speed the board table expects */
 } BoardBluetooth;
 
 typedef struct BoardAudio {
-        char *path;               /* node path */
+        char *path; /* node path */
         char *compatible;
-        char *kind;               /* "hdmi", "analog", "sound-card", "i2s", ... */
-        bool enabled;             /* status absent or "okay" */
+        char *kind;   /* "hdmi", "analog", "sound-card", "i2s", ... */
+        bool enabled; /* status absent or "okay" */
 } BoardAudio;
 
 typedef struct BoardGpioHeader {
         bool present;
-        char *controller_path;    /* node path of the 40-pin header's controller */
+        char *controller_path; /* node path of the 40-pin header's controller */
         char *compatible;
-        char *chip_label;         /* the label the kernel gives the gpiochip, e.g. pinctrl-bcm2711 */
-        unsigned n_lines;         /* from ngpios or gpio-line-names; 0 when unknown */
-        char **line_names;        /* gpio-line-names, strv, "" for unnamed lines */
+        char *chip_label;  /* the label the kernel gives the gpiochip, e.g. pinctrl-bcm2711 */
+        unsigned n_lines;  /* from ngpios or gpio-line-names; 0 when unknown */
+        char **line_names; /* gpio-line-names, strv, "" for unnamed lines */
 } BoardGpioHeader;
 
 typedef struct Board {
         BoardId id;
         BoardFamily family;
         TreeFlavour flavour;
-        char *model;              /* root model, NULL when missing */
-        char **compatible;        /* strv */
-        char *soc;                /* e.g. bcm2711, s905y4; NULL when unknown */
-        char *serial;             /* NULL when unknown */
+        char *model;       /* root model, NULL when missing */
+        char **compatible; /* strv */
+        char *soc;         /* e.g. bcm2711, s905y4; NULL when unknown */
+        char *serial;      /* NULL when unknown */
         BoardRevision revision;
         BoardBluetooth bluetooth;
         BoardAudio *audio;
         size_t n_audio;
         BoardGpioHeader gpio;
-        char **findings;          /* strv: differences between the board table and the tree */
+        char **findings; /* strv: differences between the board table and the tree */
 } Board;
 
 /* Offline: a flattened device tree file. ret_error gets a sentence for a person on failure. */

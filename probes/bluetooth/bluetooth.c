@@ -395,7 +395,8 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         if (j->setup_r < 0) {
                 if (j->rep.remedy)
                         probe_set_remedy(ctx, "%s", j->rep.remedy);
-                probe_done(ctx, VERDICT_FAILED, "%s", j->rep.cause ?: "the controller did not come up");
+                probe_done(ctx, VERDICT_FAILED, "%s",
+                           j->rep.cause ?: "the controller did not come up");
                 return;
         }
         if (j->attach_r < 0) {
@@ -433,19 +434,22 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
 
         bt_add_rfkill(d, j);
         if (j->up_r == -ERFKILL) {
-                probe_set_remedy(ctx, "%s", j->rfkill_r == -EPERM
-                                                    ? "a hardware switch (rfkill hard block) "
-                                                      "keeps Bluetooth off: release it"
-                                                    : "unblock Bluetooth: rfkill unblock bluetooth");
+                probe_set_remedy(ctx, "%s",
+                                 j->rfkill_r == -EPERM
+                                         ? "a hardware switch (rfkill hard block) "
+                                           "keeps Bluetooth off: release it"
+                                         : "unblock Bluetooth: rfkill unblock bluetooth");
                 probe_done(ctx, VERDICT_FAILED, "hci%d is blocked by rfkill", j->hci_index);
                 return;
         }
         if (j->up_r < 0) {
-                probe_set_remedy(ctx, "see the kernel log (journalctl -k) for hci%d; "
-                                      "power-cycle the board if the controller stopped answering",
+                probe_set_remedy(ctx,
+                                 "see the kernel log (journalctl -k) for hci%d; "
+                                 "power-cycle the board if the controller stopped answering",
                                  j->hci_index);
-                probe_done(ctx, VERDICT_FAILED, "hci%d registered, but the kernel could not bring "
-                                               "it up: %s",
+                probe_done(ctx, VERDICT_FAILED,
+                           "hci%d registered, but the kernel could not bring "
+                           "it up: %s",
                            j->hci_index, strerror(-j->up_r));
                 return;
         }
@@ -454,8 +458,7 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
         if (j->rep.degraded) {
                 if (j->rep.remedy)
                         probe_set_remedy(ctx, "%s", j->rep.remedy);
-                probe_done(ctx, VERDICT_DEGRADED, "%s; %s", strna(summary),
-                           strna(j->rep.cause));
+                probe_done(ctx, VERDICT_DEGRADED, "%s; %s", strna(summary), strna(j->rep.cause));
         } else
                 probe_done(ctx, VERDICT_OK, "%s", strna(summary));
         st->verdict = j->rep.degraded ? VERDICT_DEGRADED : VERDICT_OK;
@@ -514,7 +517,7 @@ static int bt_run(ProbeContext *ctx)
          * configuration it was attached with changed (SIGHUP). */
         if (st && st->fd >= 0 && bt_sysfs_hci_exists(st->sys, st->hci_index) &&
             streq_ptr(st->config, config)) {
-                json_object_object_foreach(st->details, k, v)
+                json_object_object_foreach (st->details, k, v)
                         json_object_object_add(probe_context_details(ctx), k, json_object_get(v));
                 if (st->remedy)
                         probe_set_remedy(ctx, "%s", st->remedy);
@@ -546,17 +549,15 @@ static int bt_run(ProbeContext *ctx)
 
         /* A fixture system root without the kernel's trees has nothing to watch or open. */
         if (!streq(j->sysroot, "/")) {
-                _cleanup_free_ char *need =
-                        j->path == BT_PATH_KERNEL
-                                ? strdup_printf("%s/devices", j->sys)
-                                : probe_context_path(ctx, PROBE_PATH_DEV, NULL);
+                _cleanup_free_ char *need = j->path == BT_PATH_KERNEL
+                                                    ? strdup_printf("%s/devices", j->sys)
+                                                    : probe_context_path(ctx, PROBE_PATH_DEV, NULL);
                 if (!need)
                         return -ENOMEM;
                 if (access(need, F_OK) < 0)
                         return probe_done(ctx, VERDICT_SKIPPED,
                                           "no %s under %s: the %s path has nothing to work on",
-                                          j->path == BT_PATH_KERNEL ? "sysfs" : "/dev",
-                                          j->sysroot,
+                                          j->path == BT_PATH_KERNEL ? "sysfs" : "/dev", j->sysroot,
                                           j->path == BT_PATH_KERNEL ? "kernel" : "userspace");
         }
 
@@ -636,8 +637,7 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
                    json_object *details)
 {
         const char *reason = NULL;
-        _cleanup_free_ char *sys = path_join_root(sysroot, "/sys"), *device = NULL,
-                            *fw = NULL;
+        _cleanup_free_ char *sys = path_join_root(sysroot, "/sys"), *device = NULL, *fw = NULL;
         _cleanup_strv_free_ char **tried = NULL;
         char *s;
         bool flow;
@@ -680,7 +680,9 @@ static int bt_plan(const Board *b, const Config *c, const char *sysroot, char **
         s = strdup_printf("bring up the %s on %s at %u baud %s, patch %s, then attach it as hciN",
                           b->bluetooth.chip ?: "controller", device, baud,
                           flow ? "with RTS/CTS" : "without flow control",
-                          fw ? fw : b->bluetooth.chip ? "not found" : "chosen by the chip");
+                          fw                  ? fw
+                          : b->bluetooth.chip ? "not found"
+                                              : "chosen by the chip");
 out:
         if (!s)
                 return -ENOMEM;

@@ -9,13 +9,13 @@
 #include "bt-sysfs.h"
 #include "probe.h"
 
-#define BT_POLL_USEC          (100 * USEC_PER_MSEC)
-#define BT_TIMER_ACCURACY     (1 * USEC_PER_MSEC)
-#define BT_REBIND_MAX         2
-#define BT_REBIND_PAUSE_USEC  (1 * USEC_PER_SEC) /* doubles each time */
+#define BT_POLL_USEC         (100 * USEC_PER_MSEC)
+#define BT_TIMER_ACCURACY    (1 * USEC_PER_MSEC)
+#define BT_REBIND_MAX        2
+#define BT_REBIND_PAUSE_USEC (1 * USEC_PER_SEC) /* doubles each time */
 /* HCIDEVUP runs the driver's whole setup; its commands time out after some seconds each. */
-#define BT_KERNEL_SETUP_USEC  (60 * USEC_PER_SEC)
-#define BT_USERSPACE_USEC     (90 * USEC_PER_SEC)
+#define BT_KERNEL_SETUP_USEC (60 * USEC_PER_SEC)
+#define BT_USERSPACE_USEC    (90 * USEC_PER_SEC)
 
 typedef enum BtPath {
         BT_PATH_USERSPACE,
@@ -41,8 +41,8 @@ typedef struct BtJob {
         char *device;      /* as a person knows it: /dev/ttyAMA0 */
         char *device_path; /* the same under the sysroot */
         char *sysroot, *sys, *kmsg, *rfkill;
-        char *config; /* the [Bluetooth] section as JSON, for the state */
-        int rfkill_r; /* bt_rfkill_unblock_hci(), when HCIDEVUP met a block */
+        char *config;       /* the [Bluetooth] section as JSON, for the state */
+        int rfkill_r;       /* bt_rfkill_unblock_hci(), when HCIDEVUP met a block */
         char *power_switch; /* the rfkill switch that power-cycled the chip, NULL when none */
         int power_r;
         char **firmware_dirs, **compatibles;
@@ -66,9 +66,9 @@ typedef struct BtJob {
         unsigned rebinds;
         char *serdev_dir, *driver;
         uint64_t started;
-        bool unconfigured;    /* the kernel found only a default address */
+        bool unconfigured; /* the kernel found only a default address */
         bool mgmt_tried;
-        int mgmt_r;           /* setting one over the management channel */
+        int mgmt_r; /* setting one over the management channel */
         uint8_t mgmt_status;
         uint8_t assigned[6];
 } BtJob;

@@ -19,7 +19,6 @@
 #define BAUD_MINI_UART_MAX  460800u /* the mini-UART's ceiling (board table) */
 #define PINS_FILE_MAX       (1u << 20)
 
-
 /* ---------------------------------------------------------------------------------------------
  * The diagnosis.
  * --------------------------------------------------------------------------------------------- */
@@ -355,19 +354,19 @@ static int link_cause(Ctx *c, LinkPattern p)
                                         speed,
                                         bt_findings_seen(c->f, BT_EVENT_BAUD_TIMEOUT) ? "timed out"
                                                                                       : "failed")
-                        : bt_findings_seen(c->f, BT_EVENT_BAUD_TIMEOUT) ||
-                                          bt_findings_seen(c->f, BT_EVENT_BAUD_WRITE_FAILED)
-                                  /* 0xfc18 got no answer, yet the chip is silent at 115200
-                                   * too: it switched, and its acknowledgement was lost. */
-                                  ? strdup_printf("The controller's answer to the switch to %u "
-                                                  "baud (0xfc18) never arrived and it stopped "
-                                                  "answering at 115200 after it: it switched "
-                                                  "speed while the host stayed behind.",
-                                                  speed)
-                                  : strdup_printf("The controller acknowledged the switch to %u "
-                                                  "baud (0xfc18) but did not answer at that "
-                                                  "speed.",
-                                                  speed),
+                : bt_findings_seen(c->f, BT_EVENT_BAUD_TIMEOUT) ||
+                                bt_findings_seen(c->f, BT_EVENT_BAUD_WRITE_FAILED)
+                        /* 0xfc18 got no answer, yet the chip is silent at 115200
+                         * too: it switched, and its acknowledgement was lost. */
+                        ? strdup_printf("The controller's answer to the switch to %u "
+                                        "baud (0xfc18) never arrived and it stopped "
+                                        "answering at 115200 after it: it switched "
+                                        "speed while the host stayed behind.",
+                                        speed)
+                        : strdup_printf("The controller acknowledged the switch to %u "
+                                        "baud (0xfc18) but did not answer at that "
+                                        "speed.",
+                                        speed),
                 strdup_printf("Lower max-speed on %s to <%u>; (the next lower speed)%s.", c->node,
                               lower,
                               muxed == TRISTATE_YES ? "; RTS/CTS are muxed, so flow control is "

@@ -162,8 +162,9 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
                 }
         }
         if (j->up_r == -EOPNOTSUPP && j->unconfigured) {
-                probe_set_remedy(ctx, "set Address= in [Bluetooth] of hwctl.conf, or "
-                                      "local-bd-address on %s in the device tree",
+                probe_set_remedy(ctx,
+                                 "set Address= in [Bluetooth] of hwctl.conf, or "
+                                 "local-bd-address on %s in the device tree",
                                  j->board->bluetooth.node_path ?: "the Bluetooth node");
                 probe_done(ctx, VERDICT_DEGRADED,
                            "hci%d on %s is registered but unconfigured: the controller has only "
@@ -291,15 +292,16 @@ static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j)
                 free(j->serdev_dir);
                 free(j->driver);
                 j->serdev_dir = j->driver = NULL;
-                if (bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver) < 0 ||
+                if (bt_sysfs_serdev_for_uart(j->sys, j->uart_path, &j->serdev_dir, &j->driver) <
+                            0 ||
                     !j->driver)
                         return false;
         }
         {
                 BtDiagnosis dg = {};
                 json_object *scratch = json_object_new_object();
-                bool transient = kernel_diagnose(j, true, scratch, &dg) >= 0 &&
-                                 cause_is_transient(dg.cause);
+                bool transient =
+                        kernel_diagnose(j, true, scratch, &dg) >= 0 && cause_is_transient(dg.cause);
 
                 json_object_put(scratch);
                 bt_diagnosis_done(&dg);
@@ -309,8 +311,9 @@ static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j)
         pause = BT_REBIND_PAUSE_USEC << j->rebinds;
         j->rebinds++;
         details_add_int(probe_context_details(ctx), "rebinds", j->rebinds);
-        probe_progress(ctx, "rebinding %s to %s in %" PRIu64 " ms (attempt %u of %u) after a "
-                            "failure that may pass",
+        probe_progress(ctx,
+                       "rebinding %s to %s in %" PRIu64 " ms (attempt %u of %u) after a "
+                       "failure that may pass",
                        bt_base_name(j->serdev_dir), j->driver, pause / USEC_PER_MSEC, j->rebinds,
                        BT_REBIND_MAX);
         if (sd_event_add_time_relative(probe_context_event(ctx), &j->timer, CLOCK_MONOTONIC, pause,

@@ -19,7 +19,6 @@
 #define BAUD_MINI_UART_MAX  460800u /* the mini-UART's ceiling (board table) */
 #define PINS_FILE_MAX       (1u << 20)
 
-
 /* ---------------------------------------------------------------------------------------------
  * Reading the kernel log. Record format, from Documentation/ABI/testing/dev-kmsg: each read() of
  * /dev/kmsg returns one record "prio,seq,usec,flags[,more];message\n", then dictionary lines
@@ -357,7 +356,6 @@ bool bt_findings_seen(const BtFindings *f, BtEvent e)
         return f && e >= 0 && e < _BT_EVENT_MAX && f->events[e].count > 0;
 }
 
-
 /* "-110", "-ETIMEDOUT" (%pe with CONFIG_SYMBOLIC_ERRNAME), "110" -> -110; 0 when none. */
 static int parse_errno(const char *s)
 {
@@ -675,4 +673,3 @@ void bt_findings_done(BtFindings *f)
                 free(f->events[i].line);
         *f = (BtFindings){.hci_index = -1, .gpio_line = -1};
 }
-

@@ -19,7 +19,6 @@
 #define BAUD_MINI_UART_MAX  460800u /* the mini-UART's ceiling (board table) */
 #define PINS_FILE_MAX       (1u << 20)
 
-
 /* ---------------------------------------------------------------------------------------------
  * Live pins, from pinctrl debugfs. drivers/pinctrl/pinmux.c pinmux_pins_show() prints
  * "Pinmux settings per pin", a "Format: ..." line, then per pin
@@ -303,4 +302,3 @@ int bt_live_rtscts(const Board *b, const char *pinmux_pins, const char *pins, Tr
         *ret_evidence = TAKE_PTR(ev);
         return 0;
 }
-

@@ -183,8 +183,9 @@ static bool bluetooth_settings_to_json(const void *p, json_object *o)
 {
         const BluetoothSettings *s = p;
 
-        return config_json_add(o, "Attach",
-                               json_object_new_string(strna(bluetooth_attach_to_string(s->attach)))) &&
+        return config_json_add(
+                       o, "Attach",
+                       json_object_new_string(strna(bluetooth_attach_to_string(s->attach)))) &&
                config_json_add_string_or_null(o, "Device", s->device) &&
                config_json_add(o, "Baud", json_object_new_int64(s->baud)) &&
                config_json_add(o, "FlowControl",

@@ -418,8 +418,8 @@ int bt_rfkill_find_power_switch(const char *sys, uint32_t *ret_index, char **ret
         if (r < 0)
                 return r;
         while ((de = readdir(d))) {
-                _cleanup_free_ char *dir = NULL, *real = NULL, *type = NULL, *tp = NULL,
-                                    *np = NULL, *name = NULL;
+                _cleanup_free_ char *dir = NULL, *real = NULL, *type = NULL, *tp = NULL, *np = NULL,
+                                    *name = NULL;
                 uint32_t idx, hard = 0;
 
                 if (!startswith(de->d_name, "rfkill"))

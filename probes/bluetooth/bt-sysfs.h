@@ -33,7 +33,7 @@ int bt_sysfs_rebind(const char *sys, const char *serdev_dir, const char *driver)
 
 /* What libbluetooth reads back from a registered controller. */
 typedef struct BtHciInfo {
-        char name[8];      /* "hci0" */
+        char name[8]; /* "hci0" */
         bool up;
         uint8_t bdaddr[6]; /* most significant first */
         uint16_t manufacturer;

@@ -73,8 +73,8 @@ static void dump(const char *what, const BtDiagnosis *d)
                 fprintf(stderr, "  also: %s\n", *s);
 }
 
-/* Boards as lib/board/board*.c builds them from the trees (see test-board-*.c); plain data, so a test
- * can state exactly the facts a case turns on. */
+/* Boards as lib/board/board*.c builds them from the trees (see test-board-*.c); plain data, so a
+ * test can state exactly the facts a case turns on. */
 static Board rpi4(Tristate pins, TreeFlavour flavour, uint32_t max_speed)
 {
         Board b = {
