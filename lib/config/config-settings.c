@@ -314,23 +314,38 @@ int config_parse_ifnames_field(const char *value, void *field, char **ret_detail
 
 /* ---- [Daemon] ---- */
 
-/* Probes= checks its names against the config's own probe table, which a parser cannot see:
- * the table is passed through this. */
-static _Thread_local const ProbeOps *const *parsing_table;
-
-static int check_probe(const char *word, char **ret)
+static int check_word(const char *word, char **ret)
 {
-        for (size_t i = 0; parsing_table && parsing_table[i]; i++)
-                if (streq(word, parsing_table[i]->name)) {
-                        *ret = strdup(word);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        return -EINVAL;
+        *ret = strdup(word);
+        return *ret ? 0 : -ENOMEM;
 }
 
+/* The words only: which names are probes depends on the config's table, which config_set()
+ * checks them against before the list replaces the old one. */
 static int parse_probes(const char *value, void *field, char **ret_detail)
 {
-        return parse_list(value, field, check_probe, "a probe name", ret_detail);
+        return parse_list(value, field, check_word, "a probe name", ret_detail);
+}
+
+static int set_probes(const Config *c, const char *value, char ***field, char **ret_detail)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        int r = parse_probes(value, &names, ret_detail);
+
+        if (r < 0)
+                return r;
+        STRV_FOREACH (n, names) {
+                bool known = false;
+                for (size_t i = 0; c->table[i] && !known; i++)
+                        known = streq(*n, c->table[i]->name);
+                if (!known) {
+                        *ret_detail = strdup_printf("'%s' is not a probe name", *n);
+                        return -EINVAL;
+                }
+        }
+        strv_free(*field);
+        *field = TAKE_PTR(names);
+        return 0;
 }
 
 typedef typeof(((Config *)NULL)->daemon) ConfigDaemon;
@@ -471,9 +486,10 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
         if (isempty(value))
                 return setting_reset(s, sec, data);
 
-        parsing_table = c->table;
-        r = s->parse(value, (char *)data + s->offset, &detail);
-        parsing_table = NULL;
+        if (s->parse == parse_probes)
+                r = set_probes(c, value, &c->daemon.probes, &detail);
+        else
+                r = s->parse(value, (char *)data + s->offset, &detail);
         if (r == -EINVAL && ret_reason) {
                 expected = s->expected;
                 if (!expected) {
