@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "bt-diagnose.h"
+#include "bt-pinctrl.h"
 #include "util.h"
 
 /* Kernel-internal errno values that reach the log but not <errno.h>. */

@@ -7,6 +7,8 @@
 
 #include "bluetooth.h"
 #include "bt-diagnose.h"
+#include "bt-kmsg.h"
+#include "bt-pinctrl.h"
 
 /* Reads the kernel log and the live pins and asks bt-diagnose.c; the details get the cause, the
  * evidence and the relevant kernel lines. failure: hciN did not come up (else: it is up, did it

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "bt-diagnose.h"
+#include "bt-kmsg.h"
 #include "util.h"
 
 /* Kernel-internal errno values that reach the log but not <errno.h>. */

@@ -6,6 +6,8 @@
 
 #include "board.h"
 #include "bt-diagnose.h"
+#include "bt-kmsg.h"
+#include "bt-pinctrl.h"
 #include "test-util.h"
 #include "util.h"
 
