@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The bluetooth probe's own pieces, shared by its userspace path (bluetooth.c) and its kernel
- * path (bluetooth-kernel.c). */
+/* The bluetooth probe's own pieces, shared by its dispatch (bluetooth.c), its userspace path
+ * (bt-userspace.c) and its kernel path (bt-kernel.c). */
 #pragma once
 
 #include "bt-bcm.h"
@@ -74,17 +74,20 @@ typedef struct BtJob {
 } BtJob;
 
 BtJob *bt_job_free(BtJob *j);
+DEFINE_TRIVIAL_CLEANUP_FUNC(BtJob *, bt_job_free)
 
 /* Details */
 void bt_add_bdaddr(json_object *o, const char *k, const uint8_t a[6]);
 void bt_add_hci_info(json_object *d, const BtHciInfo *info);
 void bt_add_rfkill(json_object *d, const BtJob *j);
+void bt_add_subversion(json_object *o, uint16_t subversion);
 const char *bt_base_name(const char *p);
 
 /* HCIDEVUP, lifting a soft rfkill block first when that is what stands in the way. */
 int bt_bring_up(BtJob *j, BtHciInfo *info);
 
 /* The kernel path: waits for the hciN under the UART from the event loop (the job belongs to
- * the context's userdata meanwhile), brings it up, diagnoses it, reports. */
-int bt_kernel_arm(ProbeContext *ctx, BtJob *j);
+ * the context's userdata meanwhile), brings it up, diagnoses it, reports. On success the job
+ * belongs to the path (*j is NULL); otherwise returns what probe_done()/probe_fail() return. */
+int bt_kernel_start(ProbeContext *ctx, BtJob **j);
 void bt_kernel_cancel(ProbeContext *ctx);

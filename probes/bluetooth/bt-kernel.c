@@ -129,6 +129,7 @@ static int kernel_up_work(void *userdata)
 }
 
 static bool kernel_try_rebind(ProbeContext *ctx, BtJob *j);
+static int bt_kernel_arm(ProbeContext *ctx, BtJob *j);
 
 static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
 {
@@ -247,7 +248,7 @@ static int kernel_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-int bt_kernel_arm(ProbeContext *ctx, BtJob *j)
+static int bt_kernel_arm(ProbeContext *ctx, BtJob *j)
 {
         int r;
 
@@ -331,4 +332,38 @@ void bt_kernel_cancel(ProbeContext *ctx)
 
         probe_context_set_userdata(ctx, NULL);
         bt_job_free(j);
+}
+
+int bt_kernel_start(ProbeContext *ctx, BtJob **j)
+{
+        const Board *b = probe_context_board(ctx);
+        const BluetoothSettings *s = bt_settings_of(probe_context_config(ctx));
+        json_object *d = probe_context_details(ctx);
+        _cleanup_free_ char *span = NULL;
+        BtJob *job = *j;
+        int r;
+
+        if (!b->bluetooth.uart_path)
+                return probe_done(ctx, VERDICT_FAILED,
+                                  "Attach=kernel, but the device tree names no Bluetooth UART");
+        job->uart_path = strdup(b->bluetooth.uart_path);
+        if (!job->uart_path)
+                return -ENOMEM;
+        job->kernel_timeout = s->kernel_timeout_usec;
+        details_add_str(d, "path", "kernel");
+        details_add_str(d, "uart", b->bluetooth.uart_path);
+        details_add_str(d, "node", b->bluetooth.node_path);
+        details_add_str(d, "expected_chip", b->bluetooth.chip);
+        r = probe_extend_timeout(ctx, job->kernel_timeout * (BT_REBIND_MAX + 1) +
+                                              BT_KERNEL_SETUP_USEC * (BT_REBIND_MAX + 1));
+        if (r < 0)
+                return r;
+        span = format_duration(job->kernel_timeout);
+        probe_progress(ctx, "waiting up to %s for the kernel's Bluetooth driver on %s", strna(span),
+                       job->uart_path);
+        r = bt_kernel_arm(ctx, job);
+        if (r < 0)
+                return probe_fail(ctx, r, "cannot arm the wait for the controller: %m");
+        *j = NULL;
+        return 0;
 }
