@@ -15,7 +15,6 @@ struct BtHci {
         uint8_t buf[1024];
         size_t n;
         uint8_t status;
-        uint64_t sent;
         char error[200];
 };
 
@@ -62,11 +61,6 @@ uint8_t bt_hci_status(const BtHci *h)
         return h->status;
 }
 
-uint64_t bt_hci_bytes_sent(const BtHci *h)
-{
-        return h->sent;
-}
-
 void bt_hci_discard(BtHci *h)
 {
         h->n = 0;
@@ -109,7 +103,6 @@ int bt_hci_send(BtHci *h, uint16_t opcode, const void *params, size_t len, uint6
 
                 if (k > 0) {
                         off += (size_t)k;
-                        h->sent += (uint64_t)k;
                         continue;
                 }
                 if (k < 0 && errno != EAGAIN && errno != EINTR)

@@ -46,5 +46,3 @@ void bt_hci_discard(BtHci *h);
 /* A sentence on the last failure, for a person ("" when none). */
 const char *bt_hci_error(const BtHci *h);
 uint8_t bt_hci_status(const BtHci *h);
-/* Bytes sent and received since creation. */
-uint64_t bt_hci_bytes_sent(const BtHci *h);

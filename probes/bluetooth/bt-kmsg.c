@@ -14,10 +14,6 @@
 
 /* Kernel-internal errno values that reach the log but not <errno.h>. */
 #define KERNEL_EPROBE_DEFER 517
-#define BAUD_INIT           115200u
-#define BAUD_NO_FLOW_MAX    921600u /* the Pi 3 B's speed without RTS/CTS (board table) */
-#define BAUD_MINI_UART_MAX  460800u /* the mini-UART's ceiling (board table) */
-#define PINS_FILE_MAX       (1u << 20)
 
 /* ---------------------------------------------------------------------------------------------
  * Reading the kernel log. Record format, from Documentation/ABI/testing/dev-kmsg: each read() of

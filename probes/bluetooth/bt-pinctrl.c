@@ -13,12 +13,7 @@
 #include "bt-pinctrl.h"
 #include "util.h"
 
-/* Kernel-internal errno values that reach the log but not <errno.h>. */
-#define KERNEL_EPROBE_DEFER 517
-#define BAUD_INIT           115200u
-#define BAUD_NO_FLOW_MAX    921600u /* the Pi 3 B's speed without RTS/CTS (board table) */
-#define BAUD_MINI_UART_MAX  460800u /* the mini-UART's ceiling (board table) */
-#define PINS_FILE_MAX       (1u << 20)
+#define PINS_FILE_MAX (1u << 20)
 
 /* ---------------------------------------------------------------------------------------------
  * Live pins, from pinctrl debugfs. drivers/pinctrl/pinmux.c pinmux_pins_show() prints
