@@ -23,6 +23,7 @@ add_custom_target(board-fixture-dtbs ALL DEPENDS ${HWCTL_BOARD_FIXTURE_DTBS})
 set(HWCTL_BOARD_TEST_HELPER unit/dt-fs-writer.c)
 
 hwctl_test(test-board-revision unit SOURCES unit/test-board-revision.c)
+hwctl_test(test-uart-speed unit SOURCES unit/test-uart-speed.c)
 hwctl_test(test-board-dtb unit SOURCES unit/test-board-dtb.c)
 hwctl_test(test-board-vendor unit SOURCES unit/test-board-vendor.c)
 hwctl_test(test-board-live unit SOURCES unit/test-board-live.c ${HWCTL_BOARD_TEST_HELPER}

@@ -4,6 +4,7 @@
 
 #include "board-private.h"
 #include "dt.h"
+#include "uart-speed.h"
 
 UartKind board_uart_kind_of(const void *fdt, int node)
 {
@@ -60,9 +61,8 @@ static int bt_rank(const void *fdt, int node, int uart)
  * sort order, so the answer does not depend on node order in the blob. */
 static void find_serdev_bt(const void *fdt, int *ret_node, int *ret_uart)
 {
-        _cleanup_free_ char *best_path = NULL;
-        int best = -1, best_uart = -1, best_rank = -1;
-        int aliases;
+        DtBest best = DT_BEST_INIT;
+        int best_uart = -1, aliases;
 
         /* Downstream Raspberry Pi trees name it: aliases { bluetooth = &bt; }. */
         aliases = fdt_path_offset(fdt, "/aliases");
@@ -78,76 +78,40 @@ static void find_serdev_bt(const void *fdt, int *ret_node, int *ret_uart)
                 }
         }
         for (int node = 0; node >= 0; node = dt_next_node(fdt, node)) {
-                _cleanup_free_ char *path = NULL;
-                int parent, rank;
+                int parent;
 
                 if (node == 0 || !looks_like_bt_node(fdt, node))
                         continue;
                 parent = dt_node_parent(fdt, node);
-                if (!is_uart(fdt, parent))
-                        continue;
-                rank = bt_rank(fdt, node, parent);
-                path = dt_node_path(fdt, node);
-                if (!path)
-                        continue;
-                if (!best_path || rank > best_rank ||
-                    (rank == best_rank && strcmp(path, best_path) < 0)) {
-                        free(best_path);
-                        best_path = TAKE_PTR(path);
-                        best = node;
+                if (is_uart(fdt, parent) &&
+                    dt_best_offer(&best, fdt, node, bt_rank(fdt, node, parent)))
                         best_uart = parent;
-                        best_rank = rank;
-                }
         }
-        *ret_node = best;
+        *ret_node = best.node;
         *ret_uart = best_uart;
 }
 
 /* The node with this compatible whose path sorts first, or -1. */
 static int first_by_path(const void *fdt, const char *compat)
 {
-        _cleanup_free_ char *best_path = NULL;
-        int best = -1;
+        DtBest best = DT_BEST_INIT;
 
         for (int node = fdt_node_offset_by_compatible(fdt, -1, compat); node >= 0;
-             node = fdt_node_offset_by_compatible(fdt, node, compat)) {
-                _cleanup_free_ char *path = dt_node_path(fdt, node);
-
-                if (path && (!best_path || strcmp(path, best_path) < 0)) {
-                        free(best_path);
-                        best_path = TAKE_PTR(path);
-                        best = node;
-                }
-        }
-        return best;
+             node = fdt_node_offset_by_compatible(fdt, node, compat))
+                (void)dt_best_offer(&best, fdt, node, 0);
+        return best.node;
 }
 
 /* Amlogic vendor trees: the UART has uart_for_bt, and the controller's power is a separate
  * platform node, aml_bt { compatible = "amlogic, aml-bt"; } (named bt-dev on VIM3). */
 static void find_vendor_bt(const void *fdt, int *ret_node, int *ret_uart)
 {
-        _cleanup_free_ char *best_path = NULL;
-        int best = -1, best_rank = -1;
+        DtBest best = DT_BEST_INIT;
 
-        for (int node = 0; node >= 0; node = dt_next_node(fdt, node)) {
-                _cleanup_free_ char *path = NULL;
-                int rank;
-
-                if (!dt_prop_exists(fdt, node, "uart_for_bt") || !is_uart(fdt, node))
-                        continue;
-                rank = dt_node_enabled(fdt, node) ? 1 : 0;
-                path = dt_node_path(fdt, node);
-                if (!path)
-                        continue;
-                if (!best_path || rank > best_rank ||
-                    (rank == best_rank && strcmp(path, best_path) < 0)) {
-                        free(best_path);
-                        best_path = TAKE_PTR(path);
-                        best = node;
-                        best_rank = rank;
-                }
-        }
-        *ret_uart = best;
+        for (int node = 0; node >= 0; node = dt_next_node(fdt, node))
+                if (dt_prop_exists(fdt, node, "uart_for_bt") && is_uart(fdt, node))
+                        (void)dt_best_offer(&best, fdt, node, dt_node_enabled(fdt, node) ? 1 : 0);
+        *ret_uart = best.node;
         *ret_node = first_by_path(fdt, "amlogic, aml-bt");
         if (*ret_node < 0)
                 *ret_node = first_by_path(fdt, "amlogic, bt-dev");
@@ -230,17 +194,14 @@ static uint32_t expected_baud(const BoardInfo *info, UartKind kind, Tristate pin
 {
         if (!info)
                 return 0;
-        if (kind == UART_KIND_MINI)
-                return BT_BAUD_MINI_UART;
-        if (!info->bt_rtscts_wired || pins == TRISTATE_NO)
-                return info->bt_baud_noflow;
-        return info->bt_baud_flow;
+        return uart_speed_for_wiring(kind, info->bt_rtscts_wired && pins != TRISTATE_NO,
+                                     info->bt_baud_max);
 }
 
 static int speed_findings(Board *b, const BoardInfo *info, const char *uart_name)
 {
         BoardBluetooth *bt = &b->bluetooth;
-        uint32_t noflow = info ? info->bt_baud_noflow : 921600;
+        uint32_t noflow = UART_SPEED_NO_FLOW_MAX;
 
         if (bt->pins_rtscts == TRISTATE_NO && bt->max_speed > noflow)
                 return board_add_finding(b,
@@ -296,15 +257,18 @@ static int uart_findings(Board *b, const BoardInfo *info, const char *uart_name,
                                       bt->node_path ? " (the tree powers it through " : "",
                                       strempty(bt->node_path), bt->node_path ? ")" : "");
         if (r >= 0 && info && bt->uart_kind != UART_KIND_UNKNOWN &&
-            bt->uart_kind != info->bt_uart_kind)
+            bt->uart_kind != info->bt_uart_kind) {
+                char limit[64] = "";
+
+                if (bt->uart_kind == UART_KIND_MINI)
+                        snprintf(limit, sizeof(limit), "; the mini-UART is limited to %u baud",
+                                 uart_speed_for_wiring(UART_KIND_MINI, false, 0));
                 r = board_add_finding(b,
                                       "Bluetooth is on %s, a %s UART, not the %s UART this board "
                                       "uses by default%s.",
                                       uart_name, uart_kind_to_string(bt->uart_kind),
-                                      uart_kind_to_string(info->bt_uart_kind),
-                                      bt->uart_kind == UART_KIND_MINI
-                                              ? "; the mini-UART is limited to 460800 baud"
-                                              : "");
+                                      uart_kind_to_string(info->bt_uart_kind), limit);
+        }
         if (r >= 0 && (bt->uart_kind == UART_KIND_MESON || bt->uart_kind == UART_KIND_8250) &&
             bt->pins_rtscts == TRISTATE_YES && !bt->uart_has_rtscts)
                 r = board_add_finding(b,

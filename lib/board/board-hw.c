@@ -205,35 +205,23 @@ static int header_lines(const void *fdt, Board *b, int node)
 
 int board_detect_gpio(const void *fdt, Board *b, const BoardInfo *info)
 {
-        _cleanup_free_ char *best_path = NULL;
         const char *best_label = NULL;
         BoardGpioHeader *g = &b->gpio;
-        int best = -1, best_rank = -1;
+        DtBest pick = DT_BEST_INIT;
         const char *s;
-        int r;
+        int best, r;
 
         for (int node = 0; node >= 0; node = dt_next_node(fdt, node)) {
-                _cleanup_free_ char *path = NULL;
                 const char *label = header_chip_label(fdt, node);
-                int rank;
 
-                if (!label)
-                        continue;
                 /* Prefer enabled controllers, then the one the board table names. */
-                rank = (dt_node_enabled(fdt, node) ? 2 : 0) +
-                       (info && streq(label, info->gpio_label) ? 1 : 0);
-                path = dt_node_path(fdt, node);
-                if (!path)
-                        return -ENOMEM;
-                if (!best_path || rank > best_rank ||
-                    (rank == best_rank && strcmp(path, best_path) < 0)) {
-                        free(best_path);
-                        best_path = TAKE_PTR(path);
-                        best = node;
-                        best_rank = rank;
+                if (label &&
+                    dt_best_offer(&pick, fdt, node,
+                                  (dt_node_enabled(fdt, node) ? 2 : 0) +
+                                          (info && streq(label, info->gpio_label) ? 1 : 0)))
                         best_label = label;
-                }
         }
+        best = pick.node;
         if (best < 0) {
                 if (!info)
                         return 0;
@@ -245,7 +233,8 @@ int board_detect_gpio(const void *fdt, Board *b, const BoardInfo *info)
         }
 
         g->present = true;
-        g->controller_path = TAKE_PTR(best_path);
+        if (!(g->controller_path = strdup(pick.path)))
+                return -ENOMEM;
         if (!(g->chip_label = strdup(best_label)))
                 return -ENOMEM;
         s = dt_node_first_compatible(fdt, best);

@@ -11,16 +11,13 @@ typedef struct BoardInfo {
         const char *compatibles[3]; /* root compatibles naming the board, mainline and vendor */
         int rpi_type;               /* Raspberry Pi revision type code, -1 when none */
         BoardFamily family;
-        const char *bt_chip;     /* Broadcom patch name of the Bluetooth controller */
-        UartKind bt_uart_kind;   /* the UART the board wires Bluetooth to by default */
-        bool bt_rtscts_wired;    /* CTS/RTS between SoC and controller are connected */
-        uint32_t bt_baud_flow;   /* operating speed with RTS/CTS */
-        uint32_t bt_baud_noflow; /* operating speed without flow control */
-        bool headphone_jack;     /* a 3.5 mm jack fed by the SoC */
-        const char *gpio_label;  /* gpiochip label of the 40-pin header's controller */
+        const char *bt_chip;    /* Broadcom patch name of the Bluetooth controller */
+        UartKind bt_uart_kind;  /* the UART the board wires Bluetooth to by default */
+        bool bt_rtscts_wired;   /* CTS/RTS between SoC and controller are connected */
+        uint32_t bt_baud_max;   /* the vendor tree's max-speed when below UART_SPEED_FLOW_MAX */
+        bool headphone_jack;    /* a 3.5 mm jack fed by the SoC */
+        const char *gpio_label; /* gpiochip label of the 40-pin header's controller */
 } BoardInfo;
-
-#define BT_BAUD_MINI_UART 460800U
 
 const BoardInfo *board_info_lookup(BoardId id);
 /* Sets id, family, soc and flavour from the root compatible (and the revision code as a fallback);

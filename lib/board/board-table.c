@@ -4,13 +4,14 @@
 
 #include "board-private.h"
 #include "dt.h"
+#include "uart-speed.h"
 
 /* Sources: root compatibles from the mainline and vendor device trees; revision types from the
  * Raspberry Pi revision-code documentation; Bluetooth chips from the firmware each board loads
  * (bluez-firmware / Khadas images); speeds as the Raspberry Pi and Khadas trees set max-speed. */
 static const BoardInfo board_table[] = {
-        /* Pi 3 B: Bluetooth without flow control at 921600 (downstream &bt max-speed, and
-         * Raspberry Pi's hciattach "bcm43xx 921600 noflow" before that). */
+        /* Pi 3 B: Bluetooth without flow control, so at UART_SPEED_NO_FLOW_MAX (downstream &bt
+         * max-speed, and Raspberry Pi's hciattach "bcm43xx 921600 noflow" before that). */
         {
                 .id = BOARD_RPI_3_B,
                 .compatibles = {"raspberrypi,3-model-b"},
@@ -19,8 +20,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM43430A1",
                 .bt_uart_kind = UART_KIND_PL011,
                 .bt_rtscts_wired = false,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = true,
                 .gpio_label = "pinctrl-bcm2835",
         },
@@ -32,8 +31,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4345C0",
                 .bt_uart_kind = UART_KIND_PL011,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = true,
                 .gpio_label = "pinctrl-bcm2835",
         },
@@ -45,8 +42,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4345C0",
                 .bt_uart_kind = UART_KIND_PL011,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = true,
                 .gpio_label = "pinctrl-bcm2835",
         },
@@ -58,8 +53,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM43430B0",
                 .bt_uart_kind = UART_KIND_PL011,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = false,
                 .gpio_label = "pinctrl-bcm2835",
         },
@@ -71,8 +64,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4345C0",
                 .bt_uart_kind = UART_KIND_PL011,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = true,
                 .gpio_label = "pinctrl-bcm2711",
         },
@@ -84,8 +75,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4345C5",
                 .bt_uart_kind = UART_KIND_PL011,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = false,
                 .gpio_label = "pinctrl-bcm2711",
         },
@@ -97,8 +86,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4345C0",
                 .bt_uart_kind = UART_KIND_PL011,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = false,
                 .gpio_label = "pinctrl-bcm2711",
         },
@@ -111,8 +98,6 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4345C0",
                 .bt_uart_kind = UART_KIND_8250,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 3000000,
-                .bt_baud_noflow = 921600,
                 .headphone_jack = false,
                 .gpio_label = "pinctrl-rp1",
         },
@@ -125,8 +110,7 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4345C5",
                 .bt_uart_kind = UART_KIND_MESON,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 2000000,
-                .bt_baud_noflow = 921600,
+                .bt_baud_max = UART_B2000000,
                 .headphone_jack = false,
                 .gpio_label = "periphs-banks",
         },
@@ -139,8 +123,7 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4359C0",
                 .bt_uart_kind = UART_KIND_MESON,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 2000000,
-                .bt_baud_noflow = 921600,
+                .bt_baud_max = UART_B2000000,
                 .headphone_jack = false,
                 .gpio_label = "periphs-banks",
         },
@@ -152,8 +135,7 @@ static const BoardInfo board_table[] = {
                 .bt_chip = "BCM4359C0",
                 .bt_uart_kind = UART_KIND_MESON,
                 .bt_rtscts_wired = true,
-                .bt_baud_flow = 2000000,
-                .bt_baud_noflow = 921600,
+                .bt_baud_max = UART_B2000000,
                 .headphone_jack = false,
                 .gpio_label = "periphs-banks",
         },

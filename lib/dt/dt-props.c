@@ -240,3 +240,18 @@ int dt_next_node(const void *fdt, int node)
 {
         return fdt_next_node(fdt, node, NULL);
 }
+
+bool dt_best_offer(DtBest *best, const void *fdt, int node, int rank)
+{
+        char path[DT_PATH_MAX];
+
+        if (node < 0 || fdt_get_path(fdt, node, path, sizeof(path)) < 0)
+                return false;
+        if (best->node >= 0 &&
+            (rank < best->rank || (rank == best->rank && strcmp(path, best->path) >= 0)))
+                return false;
+        best->node = node;
+        best->rank = rank;
+        memcpy(best->path, path, sizeof(path));
+        return true;
+}

@@ -60,3 +60,20 @@ int dt_alias_for_node(const void *fdt, int node, const char *prefix, char **ret)
 int dt_label_for_node(const void *fdt, int node, char **ret);
 /* Iterates all nodes in tree order; returns the next node offset or a negative libfdt error. */
 int dt_next_node(const void *fdt, int node);
+
+/* Picking one node among candidates the same way everywhere: the highest rank wins, and of equal
+ * ranks the node whose path sorts first, so that the choice does not depend on the order of
+ * nodes in the blob (a live tree lists them by name, a DTB in source order). */
+typedef struct DtBest {
+        int node; /* the best so far, -1 for none */
+        int rank;
+        char path[DT_PATH_MAX];
+} DtBest;
+
+#define DT_BEST_INIT                                                                               \
+        {                                                                                          \
+                .node = -1, .rank = -1                                                             \
+        }
+
+/* Offers node at rank; true when it became the best. A node without a path is never taken. */
+bool dt_best_offer(DtBest *best, const void *fdt, int node, int rank);

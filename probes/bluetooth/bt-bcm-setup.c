@@ -12,7 +12,6 @@
 
 #define MINIDRV_DELAY_USEC (50 * USEC_PER_MSEC)
 #define LAUNCH_DELAY_USEC  (250 * USEC_PER_MSEC)
-#define NO_FLOW_MAX_BAUD   921600u
 
 typedef struct Setup {
         int fd;
@@ -103,7 +102,7 @@ static int reset(Setup *s, const char *step)
 static int contact(Setup *s)
 {
         const char *dev = s->p->device ?: "the UART";
-        uint32_t ladder[8];
+        uint32_t ladder[UART_SPEED_LADDER_MAX];
         uint64_t sent = now_usec(CLOCK_MONOTONIC);
         size_t n;
         int r;
@@ -147,7 +146,7 @@ static int contact(Setup *s)
                                               "off: its RTS does not reach the UART's CTS (pins "
                                               "not muxed in the device tree, or not wired), so "
                                               "it runs without flow control at %u baud at most",
-                                              dev, NO_FLOW_MAX_BAUD),
+                                              dev, UART_SPEED_NO_FLOW_MAX),
                                 strdup("mux the UART's CTS/RTS pins in the device tree (a pinctrl "
                                        "group with CTS/RTS, as the board's stock tree has) to "
                                        "get full speed."));
@@ -157,27 +156,27 @@ static int contact(Setup *s)
         }
 
         /* An earlier run may have left the controller at its operating speed. */
-        n = bcm_baud_ladder(s->p->target_baud, ladder);
+        n = uart_speed_ladder(s->p->target_baud, ladder);
         for (size_t i = 0; i < n; i++) {
                 if (host_speed(s, ladder[i]) < 0)
                         continue;
                 if (reset(s, "reset at an earlier speed") >= 0) {
                         uint8_t par[6] = {0,
                                           0,
-                                          BCM_INIT_BAUD & 0xff,
-                                          (BCM_INIT_BAUD >> 8) & 0xff,
-                                          (BCM_INIT_BAUD >> 16) & 0xff,
+                                          UART_SPEED_INIT & 0xff,
+                                          (UART_SPEED_INIT >> 8) & 0xff,
+                                          (UART_SPEED_INIT >> 16) & 0xff,
                                           0};
 
                         /* Back to 115200 for a known starting point. */
                         r = bcm_cmd(s->hci, s->rep, "back to 115200", BCM_OP_UPDATE_BAUD_RATE, par,
                                     sizeof(par), s->timeout, NULL, 0);
-                        if (r >= 0 && host_speed(s, BCM_INIT_BAUD) >= 0 && reset(s, "reset") >= 0)
+                        if (r >= 0 && host_speed(s, UART_SPEED_INIT) >= 0 && reset(s, "reset") >= 0)
                                 return 0;
                         break;
                 }
         }
-        (void)host_speed(s, BCM_INIT_BAUD);
+        (void)host_speed(s, UART_SPEED_INIT);
         return fail(s, -ETIMEDOUT,
                     strdup_printf("no answer from the controller on %s at 115200%s: it is "
                                   "powered off (BT enable GPIO / rfkill) or on another UART",
@@ -274,14 +273,14 @@ static int set_baud(Setup *s, uint32_t baud, bool *ret_acked)
 
         /* The controller is at the old speed (it ignored the command) or at the new one (its
          * answer was lost): a Reset keeps the speed, so ask at each. */
-        (void)host_speed(s, BCM_INIT_BAUD);
+        (void)host_speed(s, UART_SPEED_INIT);
         (void)bt_tty_flush(s->fd);
         if (reset(s, "reset at 115200") >= 0)
                 return -EIO;
         (void)host_speed(s, baud);
         if (reset(s, "reset at the new speed") >= 0)
                 return 0;
-        (void)host_speed(s, BCM_INIT_BAUD);
+        (void)host_speed(s, UART_SPEED_INIT);
         return -EHOSTDOWN;
 }
 
@@ -289,8 +288,8 @@ static int set_baud(Setup *s, uint32_t baud, bool *ret_acked)
 static int raise_baud(Setup *s, uint32_t target)
 {
         const char *dev = s->p->device ?: "the UART";
-        uint32_t ladder[8];
-        size_t n = bcm_baud_ladder(target, ladder);
+        uint32_t ladder[UART_SPEED_LADDER_MAX];
+        size_t n = uart_speed_ladder(target, ladder);
         bool ignored = false, mute = false;
         uint32_t first_fail = 0;
 
@@ -368,12 +367,12 @@ static int patch(Setup *s, const BtHcd *hcd)
                                           "baud: %s%s",
                                           s->rep->firmware_records + 1, hcd->n_records,
                                           s->rep->baud, bt_hci_error(s->hci),
-                                          s->rep->baud > BCM_INIT_BAUD && s->rep->flow_control
+                                          s->rep->baud > UART_SPEED_INIT && s->rep->flow_control
                                                   ? " (bytes lost to a receive overrun: RTS/CTS "
                                                     "is on but does not work on this wiring)"
                                                   : ""),
                             strdup_printf("power-cycle the controller; %s",
-                                          s->rep->baud > BCM_INIT_BAUD
+                                          s->rep->baud > UART_SPEED_INIT
                                                   ? "fix the CTS/RTS pins in the device tree or "
                                                     "set [Bluetooth] FlowControl=no so the patch "
                                                     "goes at 115200"
@@ -382,7 +381,7 @@ static int patch(Setup *s, const BtHcd *hcd)
         /* The patched firmware starts over at 115200 and is deaf for a moment. */
         start = now_usec(CLOCK_MONOTONIC);
         sleep_usec(LAUNCH_DELAY_USEC);
-        r = host_speed(s, BCM_INIT_BAUD);
+        r = host_speed(s, UART_SPEED_INIT);
         if (r < 0)
                 return fail(s, r, strdup("cannot set the UART's speed"), NULL);
         (void)bt_tty_flush(s->fd);
@@ -451,13 +450,13 @@ int bcm_setup(int fd, const BcmSetupParams *p, BcmReport *rep)
         _cleanup_(bt_hcd_freep) BtHcd *hcd = NULL;
         uint64_t start = now_usec(CLOCK_MONOTONIC), t;
         Setup s = {.fd = fd, .p = p, .rep = rep, .timeout = p->timeout_usec ?: USEC_PER_SEC};
-        uint32_t target = p->target_baud > BCM_INIT_BAUD ? p->target_baud : BCM_INIT_BAUD;
+        uint32_t target = p->target_baud > UART_SPEED_INIT ? p->target_baud : UART_SPEED_INIT;
         int r;
 
-        rep->baud = BCM_INIT_BAUD;
+        rep->baud = UART_SPEED_INIT;
         rep->baud_wanted = target;
         rep->flow_control = p->flow_control;
-        r = bt_tty_configure(fd, BCM_INIT_BAUD, p->flow_control);
+        r = bt_tty_configure(fd, UART_SPEED_INIT, p->flow_control);
         if (r < 0)
                 return fail(
                         &s, r,
@@ -474,8 +473,8 @@ int bcm_setup(int fd, const BcmSetupParams *p, BcmReport *rep)
                 r = identify(&s, false);
         if (r < 0)
                 goto finish;
-        if (!rep->flow_control && target > NO_FLOW_MAX_BAUD)
-                target = NO_FLOW_MAX_BAUD;
+        if (!rep->flow_control && target > UART_SPEED_NO_FLOW_MAX)
+                target = UART_SPEED_NO_FLOW_MAX;
 
         t = now_usec(CLOCK_MONOTONIC);
         r = bt_firmware_find(p->sysroot, p->firmware_dirs,
@@ -510,11 +509,11 @@ int bcm_setup(int fd, const BcmSetupParams *p, BcmReport *rep)
 
         /* With working flow control the patch goes at the operating speed; without, at 115200,
          * where the controller's receive FIFO keeps up. */
-        if (hcd && rep->flow_control && target > BCM_INIT_BAUD) {
+        if (hcd && rep->flow_control && target > UART_SPEED_INIT) {
                 r = raise_baud(&s, target);
                 if (r < 0)
                         goto finish;
-                target = rep->baud > BCM_INIT_BAUD ? rep->baud : BCM_INIT_BAUD;
+                target = rep->baud > UART_SPEED_INIT ? rep->baud : UART_SPEED_INIT;
         }
         if (hcd) {
                 r = patch(&s, hcd);
@@ -524,7 +523,7 @@ int bcm_setup(int fd, const BcmSetupParams *p, BcmReport *rep)
         r = set_address(&s);
         if (r < 0)
                 goto finish;
-        if (target > BCM_INIT_BAUD)
+        if (target > UART_SPEED_INIT)
                 r = raise_baud(&s, target);
         if (r >= 0)
                 r = read_name(&s);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <time.h>
 
@@ -83,24 +84,6 @@ int bcm_bdaddr_from_serial(const char *serial, uint8_t ret[6])
         return 0;
 }
 
-size_t bcm_baud_ladder(uint32_t target, uint32_t ret[8])
-{
-        static const uint32_t speeds[] = {3000000, 2000000, 921600, 460800};
-        bool listed = false;
-        size_t n = 0;
-
-        if (target <= BCM_INIT_BAUD)
-                return 0;
-        for (size_t i = 0; i < ELEMENTSOF(speeds); i++)
-                listed = listed || speeds[i] == target;
-        if (!listed)
-                ret[n++] = target;
-        for (size_t i = 0; i < ELEMENTSOF(speeds); i++)
-                if (speeds[i] <= target)
-                        ret[n++] = speeds[i];
-        return n;
-}
-
 void bcm_report_done(BcmReport *r)
 {
         if (!r)
@@ -157,6 +140,11 @@ int bcm_download_patch(BtHci *h, BcmReport *rep, const BtHcd *hcd, uint64_t time
 #define BT_HCIUARTGETDEVICE _IOR('U', 202, int)
 #define BT_HCI_UART_H4      0
 
+/* hciN exists once the line discipline has the protocol; the kernel registers it within a few
+ * milliseconds, so ask for the index INDEX_TRIES times, INDEX_PAUSE_MSEC apart (one second). */
+#define INDEX_TRIES      50u
+#define INDEX_PAUSE_MSEC 20
+
 int bcm_attach_line_discipline(int fd, int *ret_index)
 {
         int ldisc = BT_N_HCI, index = -1;
@@ -166,12 +154,12 @@ int bcm_attach_line_discipline(int fd, int *ret_index)
         if (ioctl(fd, BT_HCIUARTSETPROTO, BT_HCI_UART_H4) < 0)
                 return -errno;
         /* The hciN index exists once the protocol is set; ask for it a few times, briefly. */
-        for (int i = 0; i < 50; i++) {
+        for (unsigned i = 0; i < INDEX_TRIES; i++) {
                 if (ioctl(fd, BT_HCIUARTGETDEVICE, 0) >= 0) {
                         index = ioctl(fd, BT_HCIUARTGETDEVICE, 0);
                         break;
                 }
-                nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+                (void)poll(NULL, 0, INDEX_PAUSE_MSEC);
         }
         if (index < 0)
                 return -ENODEV;

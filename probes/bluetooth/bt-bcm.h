@@ -8,6 +8,7 @@
 
 #include "bt-hcd.h"
 #include "bt-hci.h"
+#include "uart-speed.h"
 
 #define BCM_OP_RESET              0x0c03
 #define BCM_OP_READ_LOCAL_NAME    0x0c14
@@ -17,7 +18,6 @@
 #define BCM_OP_UPDATE_BAUD_RATE   0xfc18
 #define BCM_OP_DOWNLOAD_MINIDRV   0xfc2e
 
-#define BCM_INIT_BAUD 115200u
 #define BCM_STEPS_MAX 48
 
 /* The chip name the kernel's btbcm gives an LMP subversion on a UART; NULL when unknown. */
@@ -28,8 +28,6 @@ bool bcm_bdaddr_is_default(const uint8_t bdaddr[6]);
 /* A stable address for the board: on a Raspberry Pi serial, B8:27:EB plus the serial's low 24
  * bits xor 0xAAAAAA (the Pi OS convention); else a hash of the serial, locally administered. */
 int bcm_bdaddr_from_serial(const char *serial, uint8_t ret[6]);
-/* The speeds to try, best first, from target down to (not including) 115200. */
-size_t bcm_baud_ladder(uint32_t target, uint32_t ret[8]);
 
 typedef struct BcmStep {
         char name[40];

@@ -11,13 +11,11 @@
 
 #include "bt-diagnose.h"
 #include "bt-pinctrl.h"
+#include "uart-speed.h"
 #include "util.h"
 
 /* Kernel-internal errno values that reach the log but not <errno.h>. */
 #define KERNEL_EPROBE_DEFER 517
-#define BAUD_INIT           115200u
-#define BAUD_NO_FLOW_MAX    921600u /* the Pi 3 B's speed without RTS/CTS (board table) */
-#define BAUD_MINI_UART_MAX  460800u /* the mini-UART's ceiling (board table) */
 
 /* ---------------------------------------------------------------------------------------------
  * The diagnosis.
@@ -165,17 +163,6 @@ static Tristate rtscts_muxed(const Ctx *c)
         return c->in->live_rtscts != TRISTATE_UNKNOWN ? c->in->live_rtscts : c->bt->pins_rtscts;
 }
 
-static uint32_t next_lower_speed(uint32_t speed)
-{
-        static const uint32_t speeds[] = {4000000, 3000000, 2000000, 1500000,
-                                          1000000, 921600,  460800,  230400};
-
-        for (size_t i = 0; i < ELEMENTSOF(speeds); i++)
-                if (speeds[i] < speed)
-                        return speeds[i];
-        return BAUD_INIT;
-}
-
 static int evidence_tree(Ctx *c)
 {
         int r = 0;
@@ -251,11 +238,12 @@ static int dead_link_cause(Ctx *c, Tristate muxed, Tristate wired)
 
         if (!check)
                 return -ENOMEM;
-        if (c->bt->max_speed > BAUD_NO_FLOW_MAX && wired == TRISTATE_NO) {
-                r = also(c, strdup_printf("max-speed %u on %s is above the 921600 baud this "
+        if (c->bt->max_speed > UART_SPEED_NO_FLOW_MAX && wired == TRISTATE_NO) {
+                r = also(c, strdup_printf("max-speed %u on %s is above the %u baud this "
                                           "board holds without RTS/CTS: set "
-                                          "max-speed = <921600>; as well.",
-                                          c->bt->max_speed, c->node));
+                                          "max-speed = <%u>; as well.",
+                                          c->bt->max_speed, c->node, UART_SPEED_NO_FLOW_MAX,
+                                          UART_SPEED_NO_FLOW_MAX));
                 if (r < 0)
                         return r;
         }
@@ -296,8 +284,8 @@ static int link_cause(Ctx *c, LinkPattern p)
         };
         const BoardBluetooth *bt = c->bt;
         Tristate muxed = rtscts_muxed(c), wired = rtscts_wired(c->b);
-        uint32_t speed = bt->max_speed ? bt->max_speed : BAUD_INIT;
-        uint32_t lower = next_lower_speed(speed);
+        uint32_t speed = bt->max_speed ? bt->max_speed : UART_SPEED_INIT;
+        uint32_t lower = uart_speed_next_lower(speed);
         int r;
 
         r = evidence_events(c, link_events, ELEMENTSOF(link_events));
@@ -306,24 +294,26 @@ static int link_cause(Ctx *c, LinkPattern p)
         if (r < 0)
                 return r;
 
-        if (p != LINK_DEAD && bt->uart_kind == UART_KIND_MINI && speed > BAUD_MINI_UART_MAX)
-                return conclude(c, BT_CAUSE_MINI_UART_SPEED, BAUD_MINI_UART_MAX,
+        if (p != LINK_DEAD && bt->uart_kind == UART_KIND_MINI && speed > UART_SPEED_MINI_MAX)
+                return conclude(c, BT_CAUSE_MINI_UART_SPEED, UART_SPEED_MINI_MAX,
                                 strdup_printf("Bluetooth is on the mini-UART (%s), which tops "
-                                              "out near 460800 baud, but max-speed asks for %u.",
-                                              c->uart, speed),
-                                strdup_printf("Set max-speed = <460800>; on %s.", c->node));
+                                              "out near %u baud, but max-speed asks for %u.",
+                                              c->uart, UART_SPEED_MINI_MAX, speed),
+                                strdup_printf("Set max-speed = <%u>; on %s.", UART_SPEED_MINI_MAX,
+                                              c->node));
         /* Pi 3 B: a pin group cannot mux lines the board does not have. */
-        if (p != LINK_DEAD && wired == TRISTATE_NO && speed > BAUD_NO_FLOW_MAX)
-                return conclude(c, BT_CAUSE_NO_FLOW_WIRING, BAUD_NO_FLOW_MAX,
+        if (p != LINK_DEAD && wired == TRISTATE_NO && speed > UART_SPEED_NO_FLOW_MAX)
+                return conclude(c, BT_CAUSE_NO_FLOW_WIRING, UART_SPEED_NO_FLOW_MAX,
                                 strdup_printf("The %s wires no RTS/CTS between the SoC and the "
                                               "controller, and %u baud (max-speed) does not hold "
                                               "without flow control.",
                                               strna(c->b->model), speed),
-                                strdup_printf("Set max-speed = <921600>; on %s: 921600 without "
+                                strdup_printf("Set max-speed = <%u>; on %s: %u without "
                                               "flow control is the most this board holds, and "
                                               "no pin-group change can help (the RTS/CTS lines "
                                               "are not wired).",
-                                              c->node));
+                                              UART_SPEED_NO_FLOW_MAX, c->node,
+                                              UART_SPEED_NO_FLOW_MAX));
         if (muxed == TRISTATE_NO && wired != TRISTATE_NO && bt->uart_kind != UART_KIND_MINI)
                 return conclude(c, BT_CAUSE_NO_RTSCTS_PINS, 0,
                                 strdup_printf("%s has no RTS/CTS on its pins (%s), but the "
@@ -564,8 +554,8 @@ static LinkPattern link_pattern(const Ctx *c, bool *ret_any)
         bool baud = seen_any(f, baud_events, ELEMENTSOF(baud_events));
         size_t fail = first_of(f, fail_events, ELEMENTSOF(fail_events));
         size_t answer = first_of(f, answer_events, ELEMENTSOF(answer_events));
-        bool no_switch =
-                c->bt->max_speed <= BAUD_INIT || bt_findings_seen(f, BT_EVENT_NO_SHUTDOWN_GPIO);
+        bool no_switch = c->bt->max_speed <= UART_SPEED_INIT ||
+                         bt_findings_seen(f, BT_EVENT_NO_SHUTDOWN_GPIO);
 
         *ret_any = baud || fail != SIZE_MAX || bt_findings_seen(f, BT_EVENT_FRAME_ERROR);
         /* hci_uart_setup() sends 0xfc18 first, at 115200: a failure before any answer, with

@@ -10,6 +10,14 @@
 #include "bt-kmsg.h"
 #include "bt-pinctrl.h"
 
+/* The management channel refuses a new index until the kernel has finished the setup that read
+ * the default address: ask MGMT_ADDRESS_TRIES times, MGMT_ADDRESS_PAUSE_MSEC apart (three
+ * seconds). After the address is set the kernel runs setup again; bring the controller up every
+ * UP_AFTER_ADDRESS_PAUSE_MSEC until BT_KERNEL_SETUP_USEC. */
+#define MGMT_ADDRESS_TRIES          10u
+#define MGMT_ADDRESS_PAUSE_MSEC     300
+#define UP_AFTER_ADDRESS_PAUSE_MSEC 200
+
 /* Reads the kernel log and the live pins and asks bt-diagnose.c; the details get the cause, the
  * evidence and the relevant kernel lines. failure: hciN did not come up (else: it is up, did it
  * come up with less?). */
@@ -109,11 +117,11 @@ static int kernel_up_work(void *userdata)
         /* The kernel may still be finishing the setup that found the default address: the
          * management channel refuses the index until then. */
         j->mgmt_tried = true;
-        for (unsigned i = 0; i < 10; i++) {
+        for (unsigned i = 0; i < MGMT_ADDRESS_TRIES; i++) {
                 j->mgmt_r = bt_mgmt_set_public_address(j->hci_index, want, &j->mgmt_status);
                 if (j->mgmt_r >= 0)
                         break;
-                (void)poll(NULL, 0, 300);
+                (void)poll(NULL, 0, MGMT_ADDRESS_PAUSE_MSEC);
         }
         if (j->mgmt_r < 0)
                 return j->up_r;
@@ -123,7 +131,7 @@ static int kernel_up_work(void *userdata)
                 j->up_r = bt_bring_up(j, &j->info);
                 if (j->up_r != -EOPNOTSUPP && j->up_r != -ENODEV && j->up_r != -EBUSY)
                         break;
-                (void)poll(NULL, 0, 200);
+                (void)poll(NULL, 0, UP_AFTER_ADDRESS_PAUSE_MSEC);
         } while (now_usec(CLOCK_MONOTONIC) < deadline);
         return j->up_r;
 }

@@ -5,7 +5,7 @@
 
 #include "bt-settings.h"
 #include "probe.h"
-#include "bt-speed.h"
+#include "uart-speed.h"
 #include "util.h"
 
 static const char *const default_firmware_dirs[] = {
@@ -136,15 +136,13 @@ static int parse_baud(const char *value, void *field, char **ret_detail)
 {
         uint64_t v;
 
-        if (config_parse_decimal_max(value, UINT32_MAX, &v) < 0 || !bt_speed_is_standard(v))
+        if (config_parse_decimal_max(value, UINT32_MAX, &v) < 0 || !uart_speed_is_standard(v))
                 return -EINVAL;
         *(uint32_t *)field = (uint32_t)v;
         return 0;
 }
 
-#define EXPECT_BAUD                                                                                \
-        "one of 115200 230400 460800 921600 1000000 1500000 2000000 3000000 4000000, "             \
-        "or nothing for the board's rate"
+#define EXPECT_BAUD "one of " UART_SPEED_STANDARD_TEXT ", or nothing for the board's rate"
 
 static const ConfigSetting bluetooth_settings[] = {
         {"Attach", parse_attach, CONFIG_FIELD_SCALAR, CONFIG_FIELD(BluetoothSettings, attach),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bt-userspace.h"
+#include "uart-speed.h"
 
 static void bt_state_free(void *p)
 {
@@ -42,7 +43,7 @@ bool bt_userspace_flow_control(const Board *b, const BluetoothSettings *s)
                 return false;
         /* The board table's speed says whether the board wires RTS/CTS to the controller. */
         if (bt->expected_baud > 0)
-                return bt->expected_baud > 921600;
+                return uart_speed_needs_flow_control(bt->expected_baud);
         return bt->pins_rtscts == TRISTATE_YES;
 }
 
@@ -54,9 +55,7 @@ uint32_t bt_userspace_baud(const Board *b, const BluetoothSettings *s, bool flow
                 return s->baud;
         if (bt->expected_baud > 0)
                 return bt->expected_baud;
-        if (bt->uart_kind == UART_KIND_MINI)
-                return 460800;
-        return flow ? 3000000 : 921600;
+        return uart_speed_for_wiring(bt->uart_kind, flow, 0);
 }
 
 char *bt_userspace_device(const Board *b, const BluetoothSettings *s, const char *sys)
@@ -142,6 +141,11 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
 
 #define BT_POWER_OFF_USEC (50 * USEC_PER_MSEC)
 #define BT_POWER_ON_USEC  (150 * USEC_PER_MSEC) /* BT_REG_ON high to the chip's ROM answering */
+/* hciN exists once the protocol is set, but HCIDEVUP says ENODEV until the kernel has finished
+ * registering it: try UP_AFTER_ATTACH_TRIES times, UP_AFTER_ATTACH_PAUSE_MSEC apart (one second).
+ */
+#define UP_AFTER_ATTACH_TRIES      50u
+#define UP_AFTER_ATTACH_PAUSE_MSEC 20
 
 /* A chip left in any state by an earlier boot or a crashed run starts clean: off and on through
  * the rfkill switch that powers it (the vendor kernels' Bluetooth power drivers register one),
@@ -212,11 +216,11 @@ static int userspace_work(void *userdata)
                 return j->attach_r;
         /* hciN exists once the protocol is set, but the kernel may still be finishing its
          * registration: HCIDEVUP then says ENODEV for a moment. */
-        for (unsigned i = 0; i < 50; i++) {
+        for (unsigned i = 0; i < UP_AFTER_ATTACH_TRIES; i++) {
                 j->up_r = bt_bring_up(j, &j->info);
                 if (j->up_r != -ENODEV)
                         break;
-                (void)poll(NULL, 0, 20);
+                (void)poll(NULL, 0, UP_AFTER_ATTACH_PAUSE_MSEC);
         }
         return j->up_r;
 }

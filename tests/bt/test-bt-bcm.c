@@ -31,7 +31,6 @@ static void test_rules(void)
         static const uint8_t c0[6] = {0x43, 0x45, 0xc0, 0x00, 0x1f, 0xac};
         static const uint8_t real[6] = {0xb8, 0x27, 0xeb, 0x12, 0x34, 0x56};
         uint8_t a[6], b[6];
-        uint32_t l[8];
 
         ASSERT_TRUE(bcm_bdaddr_is_default(aa));
         ASSERT_TRUE(bcm_bdaddr_is_default(c0));
@@ -51,14 +50,6 @@ static void test_rules(void)
         ASSERT_STR_EQ(bcm_chip_from_subversion(0x6119), "BCM4345C0");
         ASSERT_STR_EQ(bcm_chip_from_subversion(0x6606), "BCM4345C5");
         ASSERT_NULL(bcm_chip_from_subversion(0x1234));
-
-        ASSERT_INT_EQ(bcm_baud_ladder(3000000, l), 4);
-        ASSERT_INT_EQ(l[0], 3000000);
-        ASSERT_INT_EQ(l[3], 460800);
-        ASSERT_INT_EQ(bcm_baud_ladder(460800, l), 1);
-        ASSERT_INT_EQ(bcm_baud_ladder(1500000, l), 3);
-        ASSERT_INT_EQ(l[0], 1500000);
-        ASSERT_INT_EQ(bcm_baud_ladder(115200, l), 0);
 }
 
 static void test_good_run_sets_address(void)
