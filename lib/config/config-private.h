@@ -8,8 +8,9 @@
 typedef struct ConfigSectionData {
         const ProbeOps *probe;
         const ConfigSection *section;
-        bool enabled; /* Enable= */
-        void *data;   /* section->size bytes, owned */
+        bool enabled;      /* Enable= */
+        void *data;        /* section->size bytes, owned */
+        uint64_t assigned; /* bit i: settings[i] was assigned since the load or its last reset */
 } ConfigSectionData;
 
 struct Config {
@@ -19,6 +20,7 @@ struct Config {
                 char **probes;               /* Probes=: only these run; NULL means all */
                 uint64_t probe_timeout_usec; /* ProbeTimeoutSec=: 0 means each probe's own */
         } daemon;
+        uint64_t daemon_assigned; /* as ConfigSectionData.assigned, for [Daemon] */
         ConfigSectionData *sections;
         size_t n_sections;
 

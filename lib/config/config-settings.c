@@ -9,9 +9,9 @@
 #include "config-private.h"
 #include "util.h"
 
-/* A later assignment replaces an earlier one, for lists too (unlike systemd's appending lists,
- * so a drop-in can replace FirmwareDirs= without a reset line); an empty one resets to the
- * default. */
+/* A later assignment replaces an earlier one. Lists behave as systemd's do: the first assignment
+ * since the load replaces the default, later ones append (dropping repeats), and an empty one
+ * resets the list to its default, so the next one replaces that again. */
 
 static void section_data_free(ConfigSectionData *d)
 {
@@ -259,7 +259,8 @@ int config_parse_decimal_max(const char *s, uint64_t max, uint64_t *ret)
         return 0;
 }
 
-/* Splits a list, checks each word with check(), drops repeats, and replaces *field. */
+/* Splits a list, checks each word with check(), drops repeats, and replaces *field (config_set()
+ * hands a fresh field and does the appending). */
 static int parse_list(const char *value, char ***field, int (*check)(const char *word, char **ret),
                       const char *what, char **ret_detail)
 {
@@ -396,6 +397,44 @@ static const ConfigSetting *setting_in(const ConfigSetting *table, const char *k
         return NULL;
 }
 
+/* The setting's bit in ConfigSectionData.assigned; tables are far shorter than 64 keys. */
+static uint64_t setting_bit(const ConfigSetting *table, const ConfigSetting *s)
+{
+        size_t i = (size_t)(s - table);
+
+        assert(i < 64);
+        return UINT64_C(1) << i;
+}
+
+/* A list assignment: parsed on its own, then replacing the list (the first since the load or a
+ * reset) or appended to it, repeats dropped. A bad value changes nothing. */
+static int set_list(const Config *c, const ConfigSetting *s, const char *value, char ***field,
+                    bool append, char **ret_detail)
+{
+        _cleanup_strv_free_ char **items = NULL;
+        int r;
+
+        if (s->parse == parse_probes)
+                r = set_probes(c, value, &items, ret_detail);
+        else
+                r = s->parse(value, &items, ret_detail);
+        if (r < 0)
+                return r;
+        if (!append) {
+                strv_free(*field);
+                *field = TAKE_PTR(items);
+                return 0;
+        }
+        STRV_FOREACH (i, items) {
+                if (strv_contains(*field, *i))
+                        continue;
+                r = strv_extend(field, *i);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* Copies the default of one field over the current value. */
 static int field_reset(const ConfigSetting *s, void *field, const void *def)
 {
@@ -453,7 +492,8 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
 {
         _cleanup_free_ char *detail = NULL, *expected_buf = NULL;
         const ConfigSection *sec = NULL;
-        const ConfigSetting *s = NULL;
+        const ConfigSetting *s = NULL, *table = NULL;
+        uint64_t *assigned = NULL;
         const char *expected;
         void *data = NULL;
         int r;
@@ -462,8 +502,9 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
         if (!section || !key)
                 return -ENOENT;
         if (streq(section, "Daemon")) {
-                s = setting_in(daemon_settings, key);
+                s = setting_in(table = daemon_settings, key);
                 data = &c->daemon;
+                assigned = &c->daemon_assigned;
         } else {
                 ConfigSectionData *d = config_find_section(c, section);
                 if (!d)
@@ -476,19 +517,26 @@ int config_set(Config *c, const char *section, const char *key, const char *valu
                         s = &enable_setting;
                         data = &d->enabled;
                 } else {
-                        s = setting_in(d->section->settings, key);
+                        s = setting_in(table = d->section->settings, key);
                         data = d->data;
                         sec = d->section;
+                        assigned = &d->assigned;
                 }
         }
         if (!s)
                 return -ENOENT;
-        if (isempty(value))
+        if (isempty(value)) {
+                if (assigned)
+                        *assigned &= ~setting_bit(table, s);
                 return setting_reset(s, sec, data);
+        }
 
-        if (s->parse == parse_probes)
-                r = set_probes(c, value, &c->daemon.probes, &detail);
-        else
+        if (s->kind == CONFIG_FIELD_STRV) {
+                r = set_list(c, s, value, (char ***)((char *)data + s->offset),
+                             assigned && (*assigned & setting_bit(table, s)), &detail);
+                if (r >= 0 && assigned)
+                        *assigned |= setting_bit(table, s);
+        } else
                 r = s->parse(value, (char *)data + s->offset, &detail);
         if (r == -EINVAL && ret_reason) {
                 expected = s->expected;

@@ -330,6 +330,47 @@ static void test_empty_assignment_resets_to_default(void)
         ASSERT_STR_EQ(prefer, "eth1");
 }
 
+static void test_lists_accumulate_and_an_empty_assignment_clears(void)
+{
+        _cleanup_sysroot_ char *root = sysroot_new();
+        /* The first assignment replaces the default, the next ones append (repeats dropped),
+         * across files as within one, as systemd's lists do. */
+        write_text(root, MAIN,
+                   "[Daemon]\nProbes=audio\nProbes=gpio audio\n"
+                   "[Network]\nPrefer=wireless\nUplinks=eth0\n");
+        write_text(root, ETC_D "10-more.conf",
+                   "[Network]\nPrefer=eth1 wireless\nUplinks=wlan0\n"
+                   "[Bluetooth]\nFirmwareDirs=/a\nFirmwareDirs=/b /a\n");
+        _cleanup_(config_unrefp) Config *c = load(root, NULL);
+
+        assert_no_problems(c);
+        _cleanup_free_ char *probes = strv_join(config_daemon_probes(c), " ");
+        _cleanup_free_ char *prefer = strv_join(NETWORK(c)->prefer, " ");
+        _cleanup_free_ char *uplinks = strv_join(NETWORK(c)->uplinks, " ");
+        _cleanup_free_ char *dirs = strv_join(BLUETOOTH(c)->firmware_dirs, " ");
+        ASSERT_STR_EQ(probes, "audio gpio");
+        ASSERT_STR_EQ(prefer, "wireless eth1");
+        ASSERT_STR_EQ(uplinks, "eth0 wlan0");
+        ASSERT_STR_EQ(dirs, "/a /b");
+
+        /* An empty assignment drops what came before; the next one starts a new list. A bad
+         * value in between changes nothing. */
+        write_text(root, ETC_D "20-reset.conf",
+                   "[Network]\nUplinks=\nUplinks=eth9\nUplinks=bad/name\nPrefer=\n"
+                   "[Bluetooth]\nFirmwareDirs=\n");
+        _cleanup_(config_unrefp) Config *d = load(root, NULL);
+        _cleanup_free_ char *uplinks2 = strv_join(NETWORK(d)->uplinks, " ");
+        _cleanup_free_ char *prefer2 = strv_join(NETWORK(d)->prefer, " ");
+        _cleanup_free_ char *dirs2 = strv_join(BLUETOOTH(d)->firmware_dirs, " ");
+        _cleanup_(config_unrefp) Config *def = NULL;
+        ASSERT_INT_EQ(config_new_default(probe_table, &def), 0);
+        _cleanup_free_ char *dirs_default = strv_join(BLUETOOTH(def)->firmware_dirs, " ");
+        ASSERT_STR_EQ(uplinks2, "eth9");
+        ASSERT_STR_EQ(prefer2, "wired wireless");
+        ASSERT_STR_EQ(dirs2, dirs_default);
+        ASSERT_INT_EQ(config_n_problems(d), 1);
+}
+
 static void test_config_set_applies_one_assignment(void)
 {
         _cleanup_(config_unrefp) Config *c = NULL;
@@ -466,6 +507,7 @@ int main(void)
         TEST_RUN(test_invalid_value_keeps_earlier_file_value);
         TEST_RUN(test_reserve_size_and_percentage_replace_each_other);
         TEST_RUN(test_empty_assignment_resets_to_default);
+        TEST_RUN(test_lists_accumulate_and_an_empty_assignment_clears);
         TEST_RUN(test_config_set_applies_one_assignment);
         TEST_RUN(test_json_shows_effective_values);
         TEST_RUN(test_json_sections_differ_exactly_when_settings_do);
