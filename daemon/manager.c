@@ -333,6 +333,7 @@ int manager_startup(Manager *m)
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the probe runner: %m");
         probe_runner_set_callbacks(m->runner, &callbacks, m);
+        probe_runner_set_once(m->runner, m->once);
         probe_runner_set_inputs(m->runner, m->board, m->config);
 
         if (!m->once)

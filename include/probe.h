@@ -130,6 +130,9 @@ void *probe_handle_get_state(ProbeHandle *h);
 void probe_handle_set_state(ProbeHandle *h, void *state, void (*free_state)(void *state));
 sd_event *probe_handle_event(ProbeHandle *h);
 const char *probe_handle_sysroot(ProbeHandle *h);
+/* hwctld --once: what the probe holds is released when the daemon exits, right after the
+ * round; there is nothing to watch for and a summary should not promise to hold. */
+bool probe_handle_once(ProbeHandle *h);
 /* Runs the probe again (now, or as soon as the current run reports). */
 int probe_handle_request_run(ProbeHandle *h);
 

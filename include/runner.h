@@ -30,6 +30,8 @@ ProbeRunner *probe_runner_free(ProbeRunner *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ProbeRunner *, probe_runner_free)
 
 void probe_runner_set_callbacks(ProbeRunner *r, const ProbeRunnerCallbacks *cb, void *userdata);
+/* hwctld --once: what probes hold is released when it exits, so they need not watch. */
+void probe_runner_set_once(ProbeRunner *r, bool once);
 /* The board is borrowed and must outlive every run started after the call; the config is
  * referenced (each run holds its own reference, so a reload never frees a config in use). */
 void probe_runner_set_inputs(ProbeRunner *r, const Board *board, const Config *config);

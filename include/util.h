@@ -90,6 +90,8 @@ int strv_split_whitespace(const char *s, char ***ret);
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
 
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+/* Appends to a growable sentence (*buf NULL for an empty one); -ENOMEM leaves *buf as it was. */
+int strbuf_append(char **buf, const char *fmt, ...) _printf_(2, 3);
 /* vasprintf() where "%m" stands for strerror(|error|) rather than for the current errno. */
 char *strdup_vprintf_errno(int error, const char *fmt, va_list ap);
 

@@ -63,26 +63,6 @@ typedef struct PinScan {
         char *text;
 } PinScan;
 
-int strbuf_append(char **buf, const char *fmt, ...)
-{
-        _cleanup_free_ char *add = NULL;
-        va_list ap;
-        char *n;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&add, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        n = strdup_printf("%s%s", strempty(*buf), add);
-        if (!n)
-                return -ENOMEM;
-        free(*buf);
-        *buf = n;
-        return 0;
-}
-
 static int bcm283x_uart_index(const char *node_name)
 {
         static const struct {

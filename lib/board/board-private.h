@@ -37,6 +37,3 @@ int board_uart_pins_rtscts(const void *fdt, Board *b, int uart, const char *uart
 UartKind board_uart_kind_of(const void *fdt, int node);
 /* "uart0 (/soc/serial@7e201000)" or just the path when the node has no label or alias. */
 char *board_uart_display_name(const char *label, const char *alias, const char *path);
-
-/* A growable sentence buffer for evidence and findings. */
-int strbuf_append(char **buf, const char *fmt, ...) _printf_(2, 3);

@@ -52,6 +52,11 @@ const char *probe_handle_sysroot(ProbeHandle *h)
         return h->slot.runner->sysroot;
 }
 
+bool probe_handle_once(ProbeHandle *h)
+{
+        return h->slot.runner->once;
+}
+
 int probe_handle_request_run(ProbeHandle *h)
 {
         Slot *s = &h->slot;

@@ -67,6 +67,7 @@ struct ProbeRunner {
         Work *works;
         unsigned n_workers;
         bool round_active;
+        bool once; /* hwctld --once */
 };
 
 ProbeContext *context_ref(ProbeContext *c);

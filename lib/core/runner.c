@@ -284,6 +284,11 @@ void probe_runner_set_callbacks(ProbeRunner *r, const ProbeRunnerCallbacks *cb, 
         r->userdata = userdata;
 }
 
+void probe_runner_set_once(ProbeRunner *r, bool once)
+{
+        r->once = once;
+}
+
 void probe_runner_set_inputs(ProbeRunner *r, const Board *board, const Config *config)
 {
         r->board = board;

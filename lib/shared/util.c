@@ -361,3 +361,23 @@ char *format_duration(uint64_t usec)
                 return strdup_printf("%" PRIu64 " ms", usec / USEC_PER_MSEC);
         return strdup_printf("%" PRIu64 " us", usec);
 }
+
+int strbuf_append(char **buf, const char *fmt, ...)
+{
+        _cleanup_free_ char *add = NULL;
+        va_list ap;
+        char *n;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&add, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        n = strdup_printf("%s%s", strempty(*buf), add);
+        if (!n)
+                return -ENOMEM;
+        free(*buf);
+        *buf = n;
+        return 0;
+}

@@ -99,6 +99,13 @@ static const struct {
         {"Bluetooth", "KernelTimeoutSec", "500ms", "KernelTimeoutUSec", "500000"},
         {"Bluetooth", "KernelTimeoutSec", "1min 30s", "KernelTimeoutSec", "\"1min 30s\""},
         {"Bluetooth", "KernelTimeoutSec", "15", "KernelTimeoutUSec", "15000000"},
+        {"GPIO", "Line", "led GPIO17 output", "Line", "[\"led GPIO17 output low\"]"},
+        {"GPIO", "Line", "  button   pin13 input pull-up  active-low ", "Line",
+         "[\"button pin13 input active-low pull-up\"]"},
+        {"GPIO", "Line", "relay pinctrl-bcm2835:22 output high open-drain", "Line",
+         "[\"relay pinctrl-bcm2835:22 output high open-drain\"]"},
+        {"GPIO", "Line", "key SDA1 input bias-disable debounce=20", "Line",
+         "[\"key SDA1 input bias-disable debounce=20\"]"},
         {"Network", "Enable", "no", "Enable", "false"},
         {"Network", "Uplinks", "eth0 wlan0", "Uplinks", "[\"eth0\",\"wlan0\"]"},
         {"Network", "Uplinks", "enx0123456789ab", "Uplinks", "[\"enx0123456789ab\"]"},
@@ -216,6 +223,18 @@ static const struct {
         {"Bluetooth", "KernelTimeoutSec", "15 parsecs", "time span"},
         {"Bluetooth", "KernelTimeoutSec", "1min,30s", "time span"},
         {"Network", "Enable", "sure", "boolean"},
+        {"GPIO", "Line", "led GPIO17", "expected NAME PIN DIRECTION"},
+        {"GPIO", "Line", "led GPIO17 sideways", "'sideways' is not a direction"},
+        {"GPIO", "Line", "l/ed GPIO17 output", "is not a line name"},
+        {"GPIO", "Line", "led GPIO17 input high", "'high' is for outputs only"},
+        {"GPIO", "Line", "led GPIO17 input open-drain", "for outputs only"},
+        {"GPIO", "Line", "led GPIO17 output debounce=5", "for inputs only"},
+        {"GPIO", "Line", "led GPIO17 output low high", "initial value is given twice"},
+        {"GPIO", "Line", "led GPIO17 input pull-up pull-down", "bias is given twice"},
+        {"GPIO", "Line", "led GPIO17 input debounce=abc", "not a debounce time"},
+        {"GPIO", "Line", "led GPIO17 input debounce=100000", "not a debounce time"},
+        {"GPIO", "Line", "led GPIO17 output sparkle", "'sparkle' is not an option"},
+        {"GPIO", "Line", "led GPIO17 output open-drain open-source", "drive is given twice"},
         {"Network", "Uplinks", "eth0 wlan/0", "'wlan/0' is not a valid interface name"},
         {"Network", "Uplinks", "averyveryverylongname", "1..15 characters"},
         {"Network", "Uplinks", "eth0:1", "interface name"},
@@ -459,7 +478,7 @@ static void test_json_shows_effective_values(void)
                             "\"IPv4TimeoutUSec\":30000000,\"IPv4TimeoutSec\":\"30s\"}");
         assert_section_json(all, "Audio",
                             "{\"Enable\":true,\"Card\":\"Headphones\",\"Volume\":80}");
-        assert_section_json(all, "GPIO", "{\"Enable\":true}");
+        assert_section_json(all, "GPIO", "{\"Enable\":true,\"Line\":[]}");
         json_object_put(all);
 
         ASSERT_NULL(config_section_to_json(c, "Wifi"));
