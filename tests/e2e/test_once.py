@@ -21,10 +21,11 @@ try:
     r = run([HWCTLD, "--sysroot", root, "--once"], env=env)
     check(r.returncode == 0, "hwctld --once exits 0 when nothing degraded or failed", r.stderr)
     check("Board: Raspberry Pi 4 Model B" in r.stderr, "hwctld logs the board", r.stderr)
-    # gpio and audio are placeholders for now: they must report, whatever their words.
-    for name in ("gpio", "audio"):
-        check(re.search(rf"^hwctld: {name}: (ok|changed|degraded|failed|skipped): .+", r.stderr,
-                        re.M), f"{name} reports a verdict and a summary", r.stderr)
+    # audio is a placeholder for now: it must report, whatever its words.
+    check(re.search(r"^hwctld: audio: (ok|changed|degraded|failed|skipped): .+", r.stderr, re.M),
+          "audio reports a verdict and a summary", r.stderr)
+    check(re.search(r"^hwctld: gpio: skipped: no \S+/dev under the sysroot", r.stderr, re.M),
+          "gpio skips on a fixture root without /dev, saying so", r.stderr)
     # Attach=auto takes the kernel path on the Pi 4, and a fixture root has no sysfs to watch
     # (e2e-daemon-bus gives the userspace path the emulated chip).
     check("bluetooth: skipped: no sysfs under" in r.stderr,
@@ -102,6 +103,34 @@ try:
     check(r.returncode == 0 and [p["name"] for p in plan["probes"]] ==
           ["rootfs", "gpio", "audio", "bluetooth", "network"], "hwctl plan --json lists the probes")
     check("Bluetooth" in plan["config"], "hwctl plan shows the effective configuration")
+
+    # gpio, offline: each declared line resolved to its chip and offset, or why it cannot be.
+    gconf = os.path.join(tmp, "gpio.conf")
+    with open(gconf, "w") as f:
+        f.write("[GPIO]\nLine=led GPIO17 output high\nLine=button pin13 input pull-up\n"
+                "Line=power pin2 output\nLine=typo GPIO_17 input\nLine=bad GPIO4 sideways\n")
+    r = run([HWCTL, "--sysroot", root, "plan", "--config", gconf, "--json"], env=env)
+    gplan = next(p for p in json.loads(r.stdout)["probes"] if p["name"] == "gpio")
+    lines = {x["name"]: x for x in gplan["details"]["lines"]}
+    check(r.returncode == 0 and gplan["details"]["chip"]["label"] == "pinctrl-bcm2711" and
+          lines["led"]["offset"] == 17 and lines["led"]["header_pin"] == 11 and
+          lines["button"]["offset"] == 27 and "5V power" in lines["power"]["error"] and
+          "closest names it has: GPIO17" in lines["typo"]["error"] and "bad" not in lines and
+          gplan["summary"].startswith("would request 2 of 4 lines"),
+          "hwctl plan resolves the declared lines on the Pi 4's tree", json.dumps(gplan)[:900])
+    r = run([HWCTL, "--sysroot", root, "check-config", "--config", gconf], env=env)
+    check(r.returncode == 1 and f"{gconf}:6:" in r.stdout and "'sideways' is not a direction"
+          in r.stdout, "check-config names the malformed Line= with file:line", r.stdout)
+    # With a /dev but no chip of the header's label: failed, naming the driver.
+    devroot = os.path.join(tmp, "devroot")
+    shutil.copytree(root, devroot, symlinks=True)
+    os.makedirs(os.path.join(devroot, "dev"))
+    r = run([HWCTLD, "--sysroot", devroot, "--once", "--only", "gpio"], env=env)
+    with open(os.path.join(devroot, "run/hwctl/status.json")) as f:
+        g = next(p for p in json.load(f)["probes"] if p["name"] == "gpio")
+    check(r.returncode == 1 and g["verdict"] == "failed" and
+          "pinctrl-bcm2711 is missing" in g["summary"] and "CONFIG_PINCTRL_BCM2835" in g["remedy"],
+          "gpio fails when the header chip is missing and names the driver", json.dumps(g))
 
     # check-config: a broken file is reported with file:line and a non-zero exit.
     conf = os.path.join(tmp, "bad.conf")
