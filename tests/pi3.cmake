@@ -12,3 +12,6 @@ endforeach()
 # guest (udev:arm64 from run-pi3 --prepare); one boot without hwctld or Bluetooth, about 6 s.
 hwctl_test(pi3-udev-gpiochip pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-udev-gpiochip.sh
         LABELS root SERIAL TIMEOUT 300)
+# hwctld's gpio probe on the board's real pinctrl-bcm2835, judged by libgpiod's tools (gpiod:arm64
+# from run-pi3 --prepare) and debugfs: held, reconfigured in place, released. One boot, ~25 s.
+hwctl_test(pi3-gpio pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-gpio.py SERIAL TIMEOUT 400)

@@ -900,12 +900,15 @@ static int gpio_run(ProbeContext *ctx)
                                         "--json lists the lines' consumers and the closest line "
                                         "names), then systemctl reload hwctld.");
         }
-        if (perm && !remedy)
-                remedy = strdup_printf("Install hwctl's udev rule (60-hwctl-gpio.rules gives "
-                                       "gpiochip* to group %s, mode 0660) and the %s group "
-                                       "(hwctl.sysusers), then run udevadm trigger "
-                                       "--subsystem-match=gpio.",
-                                       GPIO_GROUP, GPIO_GROUP);
+        if (perm && strbuf_append(&remedy,
+                                  "%sInstall hwctl's udev rule (60-hwctl-gpio.rules gives "
+                                  "gpiochip* to group %s, mode 0660) and the %s group "
+                                  "(hwctl.sysusers), then run udevadm trigger "
+                                  "--subsystem-match=gpio.",
+                                  remedy ? " " : "", GPIO_GROUP, GPIO_GROUP) < 0) {
+                r = -ENOMEM;
+                goto out;
+        }
         if (!summary) {
                 r = -ENOMEM;
                 goto out;
