@@ -180,6 +180,48 @@ oom:
         return -ENOMEM;
 }
 
+/* The chip list when every declared line is on the header chip hwctld already has open and
+ * that chip still answers with its label: one ioctl instead of opening every gpiochip. 1 when
+ * it did, 0 when a full scan is needed, -ENOMEM. */
+static int chips_from_held(GpioState *s, const Board *b, const GpioLineSpec *specs, size_t n,
+                           ChipEntry **ret, size_t *ret_n)
+{
+        struct gpiod_chip_info *info;
+        ChipEntry *c;
+
+        if (!s->chip || !b->gpio.present)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                const char *colon = strrchr(specs[i].pin, ':');
+                if (colon && (strncmp(specs[i].pin, b->gpio.chip_label,
+                                      (size_t)(colon - specs[i].pin)) != 0 ||
+                              b->gpio.chip_label[colon - specs[i].pin] != 0))
+                        return 0;
+        }
+        info = gpiod_chip_get_info(s->chip);
+        if (!info)
+                return 0; /* gone: the scan finds what there is now */
+        if (!streq(gpiod_chip_info_get_label(info), b->gpio.chip_label)) {
+                gpiod_chip_info_free(info);
+                return 0;
+        }
+        c = calloc(1, sizeof(*c));
+        if (c) {
+                c->path = strdup(s->chip_path);
+                c->name = strdup(gpiod_chip_info_get_name(info));
+                c->label = strdup(gpiod_chip_info_get_label(info));
+                c->n_lines = (unsigned)gpiod_chip_info_get_num_lines(info);
+        }
+        gpiod_chip_info_free(info);
+        if (!c || !c->path || !c->name || !c->label) {
+                chips_free(c, c ? 1 : 0);
+                return -ENOMEM;
+        }
+        *ret = c;
+        *ret_n = 1;
+        return 1;
+}
+
 static const ChipEntry *chip_by_label(const ChipEntry *c, size_t n, const char *label)
 {
         for (size_t i = 0; label && i < n; i++)
@@ -546,13 +588,10 @@ static int apply_line(GpioState *s, struct gpiod_chip *chip, LineOutcome *o)
                 o->changed = true;
         }
         if (!h) {
-                _cleanup_free_ char *holder = holder_of(chip, offset);
                 GpioHeld *grown;
                 GpioLineSpec copy;
                 char *path;
 
-                if (holder && !consumer_is_ours(holder))
-                        return set_error(o, "is held by '%s'", holder);
                 r = request_line(chip, spec, offset, &req);
                 if (r == -ENOMEM)
                         return r;
@@ -739,7 +778,9 @@ static int gpio_run(ProbeContext *ctx)
         r = gpio_settings_lines(set, &specs, &n_specs);
         if (r < 0)
                 return r;
-        r = chips_scan(dev, &chips, &n_chips);
+        r = s ? chips_from_held(s, b, specs, n_specs, &chips, &n_chips) : 0;
+        if (r == 0)
+                r = chips_scan(dev, &chips, &n_chips);
         if (r < 0) {
                 gpio_line_specs_free(specs, n_specs);
                 return probe_fail(ctx, r, "cannot list %s: %%m", dev);
@@ -788,17 +829,16 @@ static int gpio_run(ProbeContext *ctx)
                 details_add_int(chip_json, "lines", header->n_lines);
                 details_add_int(chip_json, "named", (int64_t)count_named(b));
         }
-        json_object *all = json_object_new_array();
-        for (size_t i = 0; i < n_chips; i++) {
-                json_object *c = json_object_new_object();
-                details_add_str(c, "path", chips[i].path);
-                details_add_str(c, "label", chips[i].label);
-                details_add_int(c, "lines", chips[i].n_lines);
-                json_object_array_add(all, c);
-        }
-        json_object_object_add(details, "chips", all);
-
         if (b->gpio.present && !header) {
+                json_object *all = json_object_new_array();
+                for (size_t i = 0; i < n_chips; i++) {
+                        json_object *c = json_object_new_object();
+                        details_add_str(c, "path", chips[i].path);
+                        details_add_str(c, "label", chips[i].label);
+                        details_add_int(c, "lines", chips[i].n_lines);
+                        json_object_array_add(all, c);
+                }
+                json_object_object_add(details, "chips_found", all);
                 if (s->n_held)
                         state_release_all(s);
                 remedy_missing_chip(ctx, b);
