@@ -839,6 +839,9 @@ static int gpio_run(ProbeContext *ctx)
                         json_object_array_add(all, c);
                 }
                 json_object_object_add(details, "chips_found", all);
+                /* What old code would meet here is still worth knowing. */
+                legacy_collect(ctx, b, b->gpio.chip_label, 17, &legacy);
+                json_object_object_add(details, "legacy", gpio_legacy_to_json(&legacy));
                 if (s->n_held)
                         state_release_all(s);
                 remedy_missing_chip(ctx, b);

@@ -125,12 +125,27 @@ try:
     devroot = os.path.join(tmp, "devroot")
     shutil.copytree(root, devroot, symlinks=True)
     os.makedirs(os.path.join(devroot, "dev"))
+    # The legacy facts come from the sysroot: a sysfs GPIO class as Linux 6.x lays it out, and
+    # the /proc/cpuinfo of a Raspberry Pi OS kernel (Hardware and Revision lines present).
+    chipdir = os.path.join(devroot, "sys/class/gpio/gpiochip512")
+    os.makedirs(chipdir)
+    for name, text in (("label", "pinctrl-bcm2711\n"), ("base", "512\n"), ("ngpio", "58\n")):
+        with open(os.path.join(chipdir, name), "w") as f:
+            f.write(text)
+    with open(os.path.join(devroot, "proc/cpuinfo"), "w") as f:
+        f.write("processor\t: 0\nBogoMIPS\t: 108.00\n\nHardware\t: BCM2835\n"
+                "Revision\t: c03111\nModel\t\t: Raspberry Pi 4 Model B Rev 1.1\n")
     r = run([HWCTLD, "--sysroot", devroot, "--once", "--only", "gpio"], env=env)
     with open(os.path.join(devroot, "run/hwctl/status.json")) as f:
         g = next(p for p in json.load(f)["probes"] if p["name"] == "gpio")
     check(r.returncode == 1 and g["verdict"] == "failed" and
           "pinctrl-bcm2711 is missing" in g["summary"] and "CONFIG_PINCTRL_BCM2835" in g["remedy"],
           "gpio fails when the header chip is missing and names the driver", json.dumps(g))
+    check(g["details"].get("legacy") == {"sysfs_class_gpio": True, "sysfs_base": 512,
+                                         "gpiomem": [], "cpuinfo_hardware": True,
+                                         "cpuinfo_revision": True},
+          "the legacy facts are read from the sysroot's /sys, /dev and /proc",
+          json.dumps(g["details"].get("legacy")))
 
     # check-config: a broken file is reported with file:line and a non-zero exit.
     conf = os.path.join(tmp, "bad.conf")
