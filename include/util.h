@@ -92,6 +92,9 @@ int strv_split_whitespace(const char *s, char ***ret);
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 /* Appends to a growable sentence (*buf NULL for an empty one); -ENOMEM leaves *buf as it was. */
 int strbuf_append(char **buf, const char *fmt, ...) _printf_(2, 3);
+/* A sentence saying what went wrong: allocated into *ret (when ret is not NULL); returns code,
+ * or -ENOMEM when the sentence cannot be made. */
+int error_printf(char **ret, int code, const char *fmt, ...) _printf_(3, 4);
 /* vasprintf() where "%m" stands for strerror(|error|) rather than for the current errno. */
 char *strdup_vprintf_errno(int error, const char *fmt, va_list ap);
 

@@ -381,3 +381,20 @@ int strbuf_append(char **buf, const char *fmt, ...)
         *buf = n;
         return 0;
 }
+
+int error_printf(char **ret, int code, const char *fmt, ...)
+{
+        va_list ap;
+        int r;
+
+        if (!ret)
+                return code;
+        va_start(ap, fmt);
+        r = vasprintf(ret, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return code;
+}

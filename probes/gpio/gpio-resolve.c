@@ -91,18 +91,6 @@ void gpio_pin_done(GpioPin *p)
         *p = (GpioPin){};
 }
 
-static int err(char **ret_error, int code, const char *fmt, ...) _printf_(3, 4);
-static int err(char **ret_error, int code, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return *ret_error ? code : -ENOMEM;
-}
-
 /* "17" at s: a decimal offset of at most OFFSET_MAX; false for anything else. */
 static bool parse_offset(const char *s, unsigned *ret)
 {
@@ -216,14 +204,15 @@ int gpio_pin_resolve(const Board *b, const char *pin, GpioPin *ret, char **ret_e
                 if (!label)
                         return -ENOMEM;
                 if (!*label || !parse_offset(colon + 1, &v))
-                        return err(ret_error, -EINVAL,
-                                   "'%s' is not LABEL:OFFSET (a chip label, then a line "
-                                   "number of at most %u)",
-                                   pin, OFFSET_MAX);
+                        return error_printf(ret_error, -EINVAL,
+                                            "'%s' is not LABEL:OFFSET (a chip label, then a line "
+                                            "number of at most %u)",
+                                            pin, OFFSET_MAX);
                 if (g->present && g->chip_label && streq(label, g->chip_label)) {
                         if (g->n_lines && v >= g->n_lines)
-                                return err(ret_error, -ERANGE, "%s has %u lines (0..%u), not %u",
-                                           label, g->n_lines, g->n_lines - 1, v);
+                                return error_printf(ret_error, -ERANGE,
+                                                    "%s has %u lines (0..%u), not %u", label,
+                                                    g->n_lines, g->n_lines - 1, v);
                         return header_line(b, v, 0, ret);
                 }
                 /* Another chip: whether it has that line is settled on the running system. */
@@ -231,10 +220,11 @@ int gpio_pin_resolve(const Board *b, const char *pin, GpioPin *ret, char **ret_e
                 return 0;
         }
         if (!g->present || !g->chip_label)
-                return err(ret_error, -ENOENT,
-                           "this board's device tree names no header GPIO controller, so '%s' "
-                           "cannot be looked up; name the chip: LABEL:OFFSET",
-                           pin);
+                return error_printf(
+                        ret_error, -ENOENT,
+                        "this board's device tree names no header GPIO controller, so '%s' "
+                        "cannot be looked up; name the chip: LABEL:OFFSET",
+                        pin);
 
         rest = NULL;
         if (strncasecmp(pin, "pin", 3) == 0)
@@ -243,16 +233,19 @@ int gpio_pin_resolve(const Board *b, const char *pin, GpioPin *ret, char **ret_e
                 const char *power;
 
                 if (!has_header_map(b))
-                        return err(ret_error, -ENOENT,
-                                   "hwctl has no map of this board's header pins; use a line "
-                                   "name from the tree or %s:OFFSET",
-                                   g->chip_label);
+                        return error_printf(
+                                ret_error, -ENOENT,
+                                "hwctl has no map of this board's header pins; use a line "
+                                "name from the tree or %s:OFFSET",
+                                g->chip_label);
                 if (!parse_offset(rest, &v) || v < 1 || v > HEADER_PINS)
-                        return err(ret_error, -ERANGE, "the header has pins 1..%d, not '%s'",
-                                   HEADER_PINS, pin);
+                        return error_printf(ret_error, -ERANGE,
+                                            "the header has pins 1..%d, not '%s'", HEADER_PINS,
+                                            pin);
                 power = gpio_header_pin_power(b, v);
                 if (power)
-                        return err(ret_error, -EINVAL, "header pin %u is %s, not a GPIO", v, power);
+                        return error_printf(ret_error, -EINVAL, "header pin %u is %s, not a GPIO",
+                                            v, power);
                 return header_line(b, (unsigned)rpi_header[v].gpio, (int)v, ret);
         }
 
@@ -271,19 +264,20 @@ int gpio_pin_resolve(const Board *b, const char *pin, GpioPin *ret, char **ret_e
         if (b->family == BOARD_FAMILY_RPI && strncasecmp(pin, "GPIO", 4) == 0 &&
             parse_offset(pin + 4, &v)) {
                 if (g->n_lines && v >= g->n_lines)
-                        return err(ret_error, -ERANGE, "%s has lines 0..%u, so there is no %s",
-                                   g->chip_label, g->n_lines - 1, pin);
+                        return error_printf(ret_error, -ERANGE,
+                                            "%s has lines 0..%u, so there is no %s", g->chip_label,
+                                            g->n_lines - 1, pin);
                 return header_line(b, v, 0, ret);
         }
 
         _cleanup_free_ char *closest = closest_names(b, pin);
         if (closest)
-                return err(ret_error, -ENOENT,
-                           "%s has no line named '%s'; the closest names it has: %s", g->chip_label,
-                           pin, closest);
-        return err(ret_error, -ENOENT,
-                   "%s has no line named '%s' (its tree names none of its lines)", g->chip_label,
-                   pin);
+                return error_printf(ret_error, -ENOENT,
+                                    "%s has no line named '%s'; the closest names it has: %s",
+                                    g->chip_label, pin, closest);
+        return error_printf(ret_error, -ENOENT,
+                            "%s has no line named '%s' (its tree names none of its lines)",
+                            g->chip_label, pin);
 }
 
 /* ---- Legacy facts ---- */

@@ -58,20 +58,6 @@ static bool pin_is_plausible(const char *s)
         return true;
 }
 
-static int fail(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int fail(char **ret_error, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return -EINVAL;
-}
-
 int gpio_line_spec_parse(const char *text, GpioLineSpec *ret, char **ret_error)
 {
         _cleanup_strv_free_ char **w = NULL;
@@ -86,20 +72,24 @@ int gpio_line_spec_parse(const char *text, GpioLineSpec *ret, char **ret_error)
                 return r;
         n = strv_length(w);
         if (n < 3)
-                return fail(ret_error, "expected NAME PIN DIRECTION [OPTION...], got %zu word%s", n,
-                            n == 1 ? "" : "s");
+                return error_printf(ret_error, -EINVAL,
+                                    "expected NAME PIN DIRECTION [OPTION...], got %zu word%s", n,
+                                    n == 1 ? "" : "s");
         if (!name_is_valid(w[0]))
-                return fail(ret_error,
-                            "'%.80s' is not a line name (1..%d letters, digits, '_', '-', '.')",
-                            w[0], GPIO_NAME_MAX);
+                return error_printf(
+                        ret_error, -EINVAL,
+                        "'%.80s' is not a line name (1..%d letters, digits, '_', '-', '.')", w[0],
+                        GPIO_NAME_MAX);
         if (!pin_is_plausible(w[1]))
-                return fail(ret_error, "'%.80s' is not a pin (GPIO17, pin11, LABEL:OFFSET)", w[1]);
+                return error_printf(ret_error, -EINVAL,
+                                    "'%.80s' is not a pin (GPIO17, pin11, LABEL:OFFSET)", w[1]);
         if (streq(w[2], "input"))
                 s.direction = GPIO_DIRECTION_INPUT;
         else if (streq(w[2], "output"))
                 s.direction = GPIO_DIRECTION_OUTPUT;
         else
-                return fail(ret_error, "'%.80s' is not a direction (input or output)", w[2]);
+                return error_printf(ret_error, -EINVAL,
+                                    "'%.80s' is not a direction (input or output)", w[2]);
 
         for (size_t i = 3; i < n; i++) {
                 const char *o = w[i], *v;
@@ -107,28 +97,32 @@ int gpio_line_spec_parse(const char *text, GpioLineSpec *ret, char **ret_error)
 
                 if (streq(o, "high") || streq(o, "low")) {
                         if (!out)
-                                return fail(ret_error, "'%s' is for outputs only", o);
+                                return error_printf(ret_error, -EINVAL, "'%s' is for outputs only",
+                                                    o);
                         if (seen_value)
-                                return fail(ret_error, "the initial value is given twice");
+                                return error_printf(ret_error, -EINVAL,
+                                                    "the initial value is given twice");
                         seen_value = true;
                         s.high = streq(o, "high");
                 } else if (streq(o, "active-low")) {
                         if (seen_active_low)
-                                return fail(ret_error, "'active-low' is given twice");
+                                return error_printf(ret_error, -EINVAL,
+                                                    "'active-low' is given twice");
                         seen_active_low = s.active_low = true;
                 } else if (streq(o, "pull-up") || streq(o, "pull-down") ||
                            streq(o, "bias-disable")) {
                         if (seen_bias)
-                                return fail(ret_error, "the bias is given twice");
+                                return error_printf(ret_error, -EINVAL, "the bias is given twice");
                         seen_bias = true;
                         s.bias = streq(o, "pull-up")     ? GPIO_BIAS_PULL_UP
                                  : streq(o, "pull-down") ? GPIO_BIAS_PULL_DOWN
                                                          : GPIO_BIAS_DISABLED;
                 } else if (streq(o, "open-drain") || streq(o, "open-source")) {
                         if (!out)
-                                return fail(ret_error, "'%s' is for outputs only", o);
+                                return error_printf(ret_error, -EINVAL, "'%s' is for outputs only",
+                                                    o);
                         if (seen_drive)
-                                return fail(ret_error, "the drive is given twice");
+                                return error_printf(ret_error, -EINVAL, "the drive is given twice");
                         seen_drive = true;
                         s.drive = streq(o, "open-drain") ? GPIO_DRIVE_OPEN_DRAIN
                                                          : GPIO_DRIVE_OPEN_SOURCE;
@@ -136,21 +130,25 @@ int gpio_line_spec_parse(const char *text, GpioLineSpec *ret, char **ret_error)
                         uint64_t ms;
 
                         if (out)
-                                return fail(ret_error, "'debounce=' is for inputs only");
+                                return error_printf(ret_error, -EINVAL,
+                                                    "'debounce=' is for inputs only");
                         if (seen_debounce)
-                                return fail(ret_error, "'debounce=' is given twice");
+                                return error_printf(ret_error, -EINVAL,
+                                                    "'debounce=' is given twice");
                         if (config_parse_decimal_max(v, GPIO_DEBOUNCE_MSEC_MAX, &ms) < 0)
-                                return fail(ret_error,
-                                            "'%.80s' is not a debounce time (0..%u milliseconds)",
-                                            o, GPIO_DEBOUNCE_MSEC_MAX);
+                                return error_printf(
+                                        ret_error, -EINVAL,
+                                        "'%.80s' is not a debounce time (0..%u milliseconds)", o,
+                                        GPIO_DEBOUNCE_MSEC_MAX);
                         seen_debounce = true;
                         s.debounce_ms = (unsigned)ms;
                 } else
-                        return fail(ret_error,
-                                    "'%.80s' is not an option (high, low, active-low, pull-up, "
-                                    "pull-down, bias-disable, open-drain, open-source, "
-                                    "debounce=MS)",
-                                    o);
+                        return error_printf(
+                                ret_error, -EINVAL,
+                                "'%.80s' is not an option (high, low, active-low, pull-up, "
+                                "pull-down, bias-disable, open-drain, open-source, "
+                                "debounce=MS)",
+                                o);
         }
         s.name = strdup(w[0]);
         s.pin = strdup(w[1]);

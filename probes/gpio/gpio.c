@@ -545,18 +545,6 @@ static void outcomes_free(LineOutcome *o, size_t n)
         free(o);
 }
 
-static int set_error(LineOutcome *o, const char *fmt, ...) _printf_(2, 3);
-static int set_error(LineOutcome *o, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&o->error, fmt, ap) < 0)
-                o->error = NULL;
-        va_end(ap);
-        return o->error ? 0 : -ENOMEM;
-}
-
 /* Requests, reconfigures or keeps one line, the state holding it. */
 static int apply_line(GpioState *s, struct gpiod_chip *chip, LineOutcome *o)
 {
@@ -580,7 +568,8 @@ static int apply_line(GpioState *s, struct gpiod_chip *chip, LineOutcome *o)
                 r = gpiod_line_request_reconfigure_lines(h->request, lc) < 0 ? -errno : 0;
                 gpiod_line_config_free(lc);
                 if (r < 0)
-                        return set_error(o, "could not be reconfigured: %s", strerror(-r));
+                        return error_printf(&o->error, 0, "could not be reconfigured: %s",
+                                            strerror(-r));
                 if (gpio_line_spec_copy(spec, &copy) < 0)
                         return -ENOMEM;
                 gpio_line_spec_done(&h->spec);
@@ -597,10 +586,12 @@ static int apply_line(GpioState *s, struct gpiod_chip *chip, LineOutcome *o)
                         return r;
                 if (r == -EBUSY) {
                         _cleanup_free_ char *now = holder_of(chip, offset);
-                        return set_error(o, "is held by '%s'", now ? now : "another process");
+                        return error_printf(&o->error, 0, "is held by '%s'",
+                                            now ? now : "another process");
                 }
                 if (r < 0)
-                        return set_error(o, "was refused by the kernel: %s", strerror(-r));
+                        return error_printf(&o->error, 0, "was refused by the kernel: %s",
+                                            strerror(-r));
                 grown = reallocarray(s->held, s->n_held + 1, sizeof(*grown));
                 path = strdup(o->chip_path);
                 if (!grown || !path || gpio_line_spec_copy(spec, &copy) < 0) {
@@ -659,15 +650,16 @@ static int resolve_outcomes(const Board *b, const GpioLineSpec *specs, size_t n,
                 }
                 c = chip_by_label(chips, n_chips, o[i].pin.chip_label);
                 if (chips && !c) {
-                        r = set_error(&o[i], "is on %s, and no GPIO chip has that label",
-                                      o[i].pin.chip_label);
+                        r = error_printf(&o[i].error, 0,
+                                         "is on %s, and no GPIO chip has that label",
+                                         o[i].pin.chip_label);
                         if (r < 0)
                                 goto fail;
                         continue;
                 }
                 if (c && o[i].pin.offset >= c->n_lines) {
-                        r = set_error(&o[i], "is line %u, and %s has %u lines", o[i].pin.offset,
-                                      c->label, c->n_lines);
+                        r = error_printf(&o[i].error, 0, "is line %u, and %s has %u lines",
+                                         o[i].pin.offset, c->label, c->n_lines);
                         if (r < 0)
                                 goto fail;
                         continue;
@@ -675,8 +667,9 @@ static int resolve_outcomes(const Board *b, const GpioLineSpec *specs, size_t n,
                 for (size_t k = 0; k < i; k++)
                         if (!o[k].error && streq(o[k].pin.chip_label, o[i].pin.chip_label) &&
                             o[k].pin.offset == o[i].pin.offset) {
-                                r = set_error(&o[i], "is line %u of %s, already declared as %s",
-                                              o[i].pin.offset, o[i].pin.chip_label, specs[k].name);
+                                r = error_printf(
+                                        &o[i].error, 0, "is line %u of %s, already declared as %s",
+                                        o[i].pin.offset, o[i].pin.chip_label, specs[k].name);
                                 if (r < 0)
                                         goto fail;
                                 break;
@@ -863,8 +856,9 @@ static int gpio_run(ProbeContext *ctx)
                         continue;
                 if (!s->chip_path || !streq(o[i].chip_path, s->chip_path)) {
                         other = chip = gpiod_chip_open(o[i].chip_path);
-                        if (!chip && set_error(&o[i], "its chip %s cannot be opened: %s",
-                                               o[i].chip_path, strerror(errno)) < 0) {
+                        if (!chip &&
+                            error_printf(&o[i].error, 0, "its chip %s cannot be opened: %s",
+                                         o[i].chip_path, strerror(errno)) < 0) {
                                 r = -ENOMEM;
                                 goto out;
                         }
