@@ -311,7 +311,7 @@ static int loader_handle(void *userdata, const char *section, const char *key, c
                              section);
         else if (r < 0)
                 line_problem(l, CONFIG_ERROR,
-                             "Invalid value '%s' for %s= in [%s]: %s; keeping the previous value",
+                             "Invalid value '%s' for %s= in [%s]: %s; ignoring this assignment",
                              value, key, section, strna(reason));
         return 1;
 }
