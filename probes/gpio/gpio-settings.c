@@ -281,9 +281,8 @@ static const ConfigSetting gpio_settings[] = {
 static bool gpio_settings_to_json(const void *p, json_object *o)
 {
         const GpioSettings *s = p;
-        static char *const none[] = {NULL};
 
-        return config_json_add_strv(o, "Line", s->lines ? s->lines : (char **)none);
+        return config_json_add_strv(o, "Line", s->lines);
 }
 
 const ConfigSection gpio_config_section = {

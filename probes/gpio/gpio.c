@@ -232,19 +232,21 @@ static const ChipEntry *chip_by_label(const ChipEntry *c, size_t n, const char *
 
 /* ---- Line settings ---- */
 
+/* The declaration's words in libgpiod's terms: for the request and for reading it back. */
+static const enum gpiod_line_bias bias_of[_GPIO_BIAS_MAX] = {
+        [GPIO_BIAS_AS_IS] = GPIOD_LINE_BIAS_AS_IS,
+        [GPIO_BIAS_PULL_UP] = GPIOD_LINE_BIAS_PULL_UP,
+        [GPIO_BIAS_PULL_DOWN] = GPIOD_LINE_BIAS_PULL_DOWN,
+        [GPIO_BIAS_DISABLED] = GPIOD_LINE_BIAS_DISABLED,
+};
+static const enum gpiod_line_drive drive_of[_GPIO_DRIVE_MAX] = {
+        [GPIO_DRIVE_PUSH_PULL] = GPIOD_LINE_DRIVE_PUSH_PULL,
+        [GPIO_DRIVE_OPEN_DRAIN] = GPIOD_LINE_DRIVE_OPEN_DRAIN,
+        [GPIO_DRIVE_OPEN_SOURCE] = GPIOD_LINE_DRIVE_OPEN_SOURCE,
+};
+
 static struct gpiod_line_settings *settings_of(const GpioLineSpec *s)
 {
-        static const enum gpiod_line_bias bias[_GPIO_BIAS_MAX] = {
-                [GPIO_BIAS_AS_IS] = GPIOD_LINE_BIAS_AS_IS,
-                [GPIO_BIAS_PULL_UP] = GPIOD_LINE_BIAS_PULL_UP,
-                [GPIO_BIAS_PULL_DOWN] = GPIOD_LINE_BIAS_PULL_DOWN,
-                [GPIO_BIAS_DISABLED] = GPIOD_LINE_BIAS_DISABLED,
-        };
-        static const enum gpiod_line_drive drive[_GPIO_DRIVE_MAX] = {
-                [GPIO_DRIVE_PUSH_PULL] = GPIOD_LINE_DRIVE_PUSH_PULL,
-                [GPIO_DRIVE_OPEN_DRAIN] = GPIOD_LINE_DRIVE_OPEN_DRAIN,
-                [GPIO_DRIVE_OPEN_SOURCE] = GPIOD_LINE_DRIVE_OPEN_SOURCE,
-        };
         struct gpiod_line_settings *st = gpiod_line_settings_new();
         bool out = s->direction == GPIO_DIRECTION_OUTPUT;
 
@@ -252,8 +254,8 @@ static struct gpiod_line_settings *settings_of(const GpioLineSpec *s)
                 return NULL;
         if (gpiod_line_settings_set_direction(st, out ? GPIOD_LINE_DIRECTION_OUTPUT
                                                       : GPIOD_LINE_DIRECTION_INPUT) < 0 ||
-            gpiod_line_settings_set_bias(st, bias[s->bias]) < 0 ||
-            (out && gpiod_line_settings_set_drive(st, drive[s->drive]) < 0) ||
+            gpiod_line_settings_set_bias(st, bias_of[s->bias]) < 0 ||
+            (out && gpiod_line_settings_set_drive(st, drive_of[s->drive]) < 0) ||
             (out &&
              gpiod_line_settings_set_output_value(st, s->high ? GPIOD_LINE_VALUE_ACTIVE
                                                               : GPIOD_LINE_VALUE_INACTIVE) < 0)) {
@@ -309,12 +311,6 @@ static bool consumer_is_ours(const char *consumer)
 static char *readback(struct gpiod_chip *chip, struct gpiod_line_request *req,
                       const GpioLineSpec *s, unsigned offset, LineOutcome *o)
 {
-        static const enum gpiod_line_bias bias[_GPIO_BIAS_MAX] = {
-                [GPIO_BIAS_AS_IS] = GPIOD_LINE_BIAS_UNKNOWN,
-                [GPIO_BIAS_PULL_UP] = GPIOD_LINE_BIAS_PULL_UP,
-                [GPIO_BIAS_PULL_DOWN] = GPIOD_LINE_BIAS_PULL_DOWN,
-                [GPIO_BIAS_DISABLED] = GPIOD_LINE_BIAS_DISABLED,
-        };
         struct gpiod_line_info *info = gpiod_chip_get_line_info(chip, offset);
         _cleanup_free_ char *consumer = gpio_consumer_name(s->name);
         bool out = s->direction == GPIO_DIRECTION_OUTPUT;
@@ -337,9 +333,12 @@ static char *readback(struct gpiod_chip *chip, struct gpiod_line_request *req,
         else if (gpiod_line_info_is_active_low(info) != s->active_low)
                 why = strdup_printf("the kernel shows it active-%s",
                                     s->active_low ? "high" : "low");
-        else if (s->bias != GPIO_BIAS_AS_IS && gpiod_line_info_get_bias(info) != bias[s->bias])
+        else if (s->bias != GPIO_BIAS_AS_IS && gpiod_line_info_get_bias(info) != bias_of[s->bias])
                 why = strdup_printf("the kernel did not keep the bias %s",
                                     gpio_bias_to_string(s->bias));
+        else if (out && gpiod_line_info_get_drive(info) != drive_of[s->drive])
+                why = strdup_printf("the kernel did not keep the drive %s",
+                                    gpio_drive_to_string(s->drive));
         gpiod_line_info_free(info);
         if (why)
                 return why;

@@ -42,7 +42,7 @@ cat >/etc/hwctl/hwctl.conf <<EOF
 Line=led-high GPIO17 output high
 Line=led-low pin13 output low
 Line=button GPIO4 input pull-up active-low
-Line=relay pin15 output low
+Line=relay pin15 output low open-drain
 Line=typo GPIO_17 input
 EOF
 say "gpio: --once with four lines"

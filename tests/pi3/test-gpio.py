@@ -154,8 +154,10 @@ def main():
     h.check(d2.get("verdict") == "changed" and d2.get("summary", "").startswith("4 of 4 lines"),
             "after gpioset exits hwctld re-runs by itself and holds all four", d2.get("summary"),
             group="hwctld")
-    h.check(info_line(read(out, "d2-gpioinfo"), 22) == 'output consumer="hwctld:relay"',
-            "gpioinfo: GPIO22 is now hwctld:relay", read(out, "d2-gpioinfo"), group="hwctld")
+    h.check(info_line(read(out, "d2-gpioinfo"), 22) ==
+            'output drive=open-drain consumer="hwctld:relay"',
+            "gpioinfo: GPIO22 is now hwctld:relay, open-drain", read(out, "d2-gpioinfo"),
+            group="hwctld")
 
     # 6. SIGHUP with new values: reconfigured in place, never released.
     notify = read(out, "notify.log")
