@@ -132,6 +132,7 @@ typedef struct Board {
         BoardBluetooth bluetooth;
         BoardAudio *audio;
         size_t n_audio;
+        Tristate headphone_jack; /* a 3.5 mm jack fed by the SoC, from the board table */
         BoardGpioHeader gpio;
         char **findings; /* strv: differences between the board table and the tree */
 } Board;

@@ -93,6 +93,8 @@ static int audio_findings(const void *fdt, Board *b, const BoardInfo *info)
 
 int board_detect_audio(const void *fdt, Board *b, const BoardInfo *info)
 {
+        if (info)
+                b->headphone_jack = info->headphone_jack ? TRISTATE_YES : TRISTATE_NO;
         for (int node = 0; node >= 0; node = dt_next_node(fdt, node)) {
                 const char *kind = audio_kind(fdt, node), *compat;
                 BoardAudio *a, *n;

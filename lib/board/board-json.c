@@ -273,6 +273,8 @@ json_object *board_to_json(const Board *b)
         k |= !v;
         k |= add(o, "audio", (v = audio_to_json(b)));
         k |= !v;
+        k |= add(o, "headphone_jack",
+                 json_object_new_string(tristate_to_string(b->headphone_jack)));
         k |= add(o, "gpio", (v = gpio_to_json(&b->gpio)));
         k |= !v;
         k |= add(o, "findings", (v = strv_to_json(b->findings)));

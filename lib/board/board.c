@@ -74,6 +74,7 @@ Board *board_new(void)
         if (!b)
                 return NULL;
         b->bluetooth.pins_rtscts = TRISTATE_UNKNOWN;
+        b->headphone_jack = TRISTATE_UNKNOWN;
         b->compatible = calloc(1, sizeof(char *));
         b->findings = calloc(1, sizeof(char *));
         if (!b->compatible || !b->findings)

@@ -18,8 +18,10 @@ static void test_defaults_are_documented_values(void)
         ASSERT_INT_EQ(ROOTFS(c)->reserve_percent, 0);
         ASSERT_TRUE(config_probe_enabled(c, &probe_gpio));
         ASSERT_TRUE(config_probe_enabled(c, &probe_audio));
-        ASSERT_NULL(AUDIO(c)->card);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_NULL(AUDIO(c)->output);
+        ASSERT_FALSE(AUDIO(c)->volume.percent);
+        ASSERT_INT_EQ(AUDIO(c)->volume.centi_db, -600);
+        ASSERT_INT_EQ(AUDIO(c)->settle_usec, 10 * USEC_PER_SEC);
         ASSERT_TRUE(config_probe_enabled(c, &probe_bluetooth));
         ASSERT_INT_EQ(BLUETOOTH(c)->attach, BLUETOOTH_ATTACH_AUTO);
         ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
@@ -74,11 +76,21 @@ static const struct {
         {"GPIO", "Enable", "false", "Enable", "false"},
         {"GPIO", "Enable", "n", "Enable", "false"},
         {"Audio", "Enable", "f", "Enable", "false"},
-        {"Audio", "Card", "Headphones", "Card", "\"Headphones\""},
-        {"Audio", "Volume", "55", "Volume", "55"},
-        {"Audio", "Volume", "55%", "Volume", "55"},
-        {"Audio", "Volume", "0", "Volume", "0"},
-        {"Audio", "Volume", "100%", "Volume", "100"},
+        {"Audio", "Output", "Headphones", "Output", "\"Headphones\""},
+        {"Audio", "Output", "vc4hdmi0", "Output", "\"vc4hdmi0\""},
+        {"Audio", "Output", "HDMI1", "Output", "\"hdmi1\""},
+        {"Audio", "Output", "Auto", "Output", "\"auto\""},
+        {"Audio", "Output", "analog", "Output", "\"analog\""},
+        {"Audio", "Volume", "55", "Volume", "\"55%\""},
+        {"Audio", "Volume", "55%", "Volume", "\"55%\""},
+        {"Audio", "Volume", "0", "Volume", "\"0%\""},
+        {"Audio", "Volume", "100%", "Volume", "\"100%\""},
+        {"Audio", "Volume", "-6dB", "Volume", "\"-6.00dB\""},
+        {"Audio", "Volume", "-10.5 dB", "Volume", "\"-10.50dB\""},
+        {"Audio", "Volume", "0.25db", "Volume", "\"0.25dB\""},
+        {"Audio", "Volume", "+3dB", "Volume", "\"3.00dB\""},
+        {"Audio", "SettleSec", "2", "SettleUSec", "2000000"},
+        {"Audio", "SettleSec", "0", "SettleSec", "\"0\""},
         {"Bluetooth", "Enable", "no", "Enable", "false"},
         {"Bluetooth", "Attach", "kernel", "Attach", "\"kernel\""},
         {"Bluetooth", "Attach", "userspace", "Attach", "\"userspace\""},
@@ -140,7 +152,7 @@ static void test_values_reach_the_struct(void)
                    "[Daemon]\nProbes=audio network\nProbeTimeoutSec=10s\n"
                    "[RootFS]\nEnable=no\nMount=/data\nReserve=2G\n"
                    "[GPIO]\nEnable=no\n"
-                   "[Audio]\nEnable=no\nCard=vc4hdmi0\nVolume=40%\n"
+                   "[Audio]\nEnable=no\nOutput=vc4hdmi0\nVolume=40%\n"
                    "[Bluetooth]\nEnable=no\nAttach=userspace\nBaud=460800\nFirmwareDirs=/fw\n"
                    "KernelTimeoutSec=1min 30s\n"
                    "[Network]\nEnable=no\nUplinks=eth0\nPrefer=wireless\nIPv4TimeoutSec=5s\n");
@@ -155,8 +167,8 @@ static void test_values_reach_the_struct(void)
         ASSERT_INT_EQ(ROOTFS(c)->reserve_bytes, UINT64_C(2) << 30);
         ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
         ASSERT_FALSE(config_probe_enabled(c, &probe_audio));
-        ASSERT_STR_EQ(AUDIO(c)->card, "vc4hdmi0");
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 40);
+        ASSERT_STR_EQ(AUDIO(c)->output, "vc4hdmi0");
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 40);
         ASSERT_FALSE(config_probe_enabled(c, &probe_bluetooth));
         ASSERT_INT_EQ(BLUETOOTH(c)->attach, BLUETOOTH_ATTACH_USERSPACE);
         ASSERT_INT_EQ(BLUETOOTH(c)->baud, 460800);
@@ -199,6 +211,18 @@ static const struct {
         {"Audio", "Volume", "loud", "0..100"},
         {"Audio", "Volume", "50 %", "0..100"},
         {"Audio", "Volume", "50.5", "0..100"},
+        {"Audio", "Volume", "-100dB", "0..100"},
+        {"Audio", "Volume", "25dB", "0..100"},
+        {"Audio", "Volume", "nan", "0..100"},
+        {"Audio", "Volume", "inf%", "0..100"},
+        {"Audio", "Volume", "1e1%", "0..100"},
+        {"Audio", "Volume", "-6 decibel", "0..100"},
+        {"Audio", "Volume", "%", "0..100"},
+        {"Audio", "Output", "caf\xc3\xa9", "a card id"},
+        {"Audio", "Output", "sixteen-chars-id", "a card id"},
+        {"Audio", "Output", "hw:0", "a card id"},
+        {"Audio", "Output", "Head phones", "a card id"},
+        {"Audio", "SettleSec", "forever", "time span"},
         {"Bluetooth", "Enable", "yesno", "boolean"},
         {"Bluetooth", "Attach", "serdev", "auto, kernel, userspace or off"},
         {"Bluetooth", "Attach", "Kernel", "auto, kernel, userspace or off"},
@@ -285,7 +309,7 @@ static void test_invalid_value_keeps_earlier_file_value(void)
                    "[Audio]\nVolume=300\n[Bluetooth]\nFirmwareDirs=/a relative\n");
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 30);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 30);
         ASSERT_INT_EQ(strv_length(BLUETOOTH(c)->firmware_dirs), 1);
         ASSERT_STR_EQ(BLUETOOTH(c)->firmware_dirs ? BLUETOOTH(c)->firmware_dirs[0] : NULL,
                       "/opt/fw");
@@ -318,7 +342,7 @@ static void test_empty_assignment_resets_to_default(void)
                    "[Daemon]\nProbes=audio\nProbeTimeoutSec=10s\n"
                    "[RootFS]\nEnable=no\nMount=/data\nReserve=5%\n"
                    "[GPIO]\nEnable=no\n"
-                   "[Audio]\nEnable=no\nCard=x\nVolume=10\n"
+                   "[Audio]\nEnable=no\nOutput=x\nVolume=10\n"
                    "[Bluetooth]\nEnable=no\nAttach=kernel\nBaud=921600\nFirmwareDirs=/fw\n"
                    "KernelTimeoutSec=1s\n"
                    "[Network]\nEnable=no\nUplinks=eth0\nPrefer=wlan0\nIPv4TimeoutSec=1s\n");
@@ -326,7 +350,7 @@ static void test_empty_assignment_resets_to_default(void)
                    "[Daemon]\nProbes=\nProbeTimeoutSec=\n"
                    "[RootFS]\nEnable=\nMount=\nReserve=\n"
                    "[GPIO]\nEnable=\n"
-                   "[Audio]\nEnable=\nCard=\nVolume=   \n"
+                   "[Audio]\nEnable=\nOutput=\nVolume=   \n"
                    "[Bluetooth]\nEnable=\nAttach=\nBaud=\nFirmwareDirs=\nKernelTimeoutSec=\n"
                    "[Network]\nEnable=\nUplinks=\nPrefer=\nIPv4TimeoutSec=\n");
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
@@ -335,7 +359,7 @@ static void test_empty_assignment_resets_to_default(void)
         ASSERT_INT_EQ(strv_length(config_files(c)), 2);
         ASSERT_TRUE(config_is_default(c));
         ASSERT_NULL(config_daemon_probes(c));
-        ASSERT_NULL(AUDIO(c)->card);
+        ASSERT_NULL(AUDIO(c)->output);
         ASSERT_NULL(NETWORK(c)->uplinks);
         ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
 
@@ -344,7 +368,8 @@ static void test_empty_assignment_resets_to_default(void)
         _cleanup_free_ char *reset = path_in(root, ETC_D "reset.conf");
         ASSERT_INT_EQ(unlink(reset), 0);
         _cleanup_(config_unrefp) Config *d = load(root, NULL);
-        ASSERT_INT_EQ(AUDIO(d)->volume_percent, 80);
+        ASSERT_INT_EQ(AUDIO(d)->volume.centi_db, -600);
+        ASSERT_FALSE(AUDIO(d)->volume.percent);
         _cleanup_free_ char *prefer = strv_join(NETWORK(d)->prefer, " ");
         ASSERT_STR_EQ(prefer, "eth1");
 }
@@ -399,12 +424,12 @@ static void test_config_set_applies_one_assignment(void)
         if (!c)
                 return;
         ASSERT_INT_EQ(config_set(c, "Audio", "Volume", "25%", &reason), 0);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 25);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 25);
         ASSERT_NULL(reason);
 
         ASSERT_INT_EQ(config_set(c, "Audio", "Volume", "250", &reason), -EINVAL);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 25);
-        ASSERT_STR_CONTAINS(reason, "expected a volume 0..100");
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 25);
+        ASSERT_STR_CONTAINS(reason, "expected a level of 0..100%");
         free(reason);
         reason = NULL;
         ASSERT_INT_EQ(config_set(c, "Daemon", "Probes", "gpio wifi", &reason), -EINVAL);
@@ -419,7 +444,8 @@ static void test_config_set_applies_one_assignment(void)
         ASSERT_NULL(reason);
 
         ASSERT_INT_EQ(config_set(c, "Audio", "Volume", "", NULL), 0);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_FALSE(AUDIO(c)->volume.percent);
+        ASSERT_INT_EQ(AUDIO(c)->volume.centi_db, -600);
 }
 
 /* ---- Unknown keys and sections ---- */
@@ -444,7 +470,7 @@ static void test_json_shows_effective_values(void)
         _cleanup_sysroot_ char *root = sysroot_new();
         write_text(root, MAIN,
                    "[Bluetooth]\nAttach=kernel\nBaud=3000000\nKernelTimeoutSec=1min 30s\n"
-                   "[RootFS]\nReserve=1.5G\n[Audio]\nCard=Headphones\n");
+                   "[RootFS]\nReserve=1.5G\n[Audio]\nOutput=Headphones\n");
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
         json_object *all = config_to_json(c), *sec = NULL;
 
@@ -477,7 +503,8 @@ static void test_json_shows_effective_values(void)
                             "{\"Enable\":true,\"Uplinks\":[],\"Prefer\":[\"wired\",\"wireless\"],"
                             "\"IPv4TimeoutUSec\":30000000,\"IPv4TimeoutSec\":\"30s\"}");
         assert_section_json(all, "Audio",
-                            "{\"Enable\":true,\"Card\":\"Headphones\",\"Volume\":80}");
+                            "{\"Enable\":true,\"Output\":\"Headphones\",\"Volume\":\"-6.00dB\","
+                            "\"SettleUSec\":10000000,\"SettleSec\":\"10s\"}");
         assert_section_json(all, "GPIO", "{\"Enable\":true,\"Line\":[]}");
         json_object_put(all);
 
@@ -506,9 +533,9 @@ static void test_json_sections_differ_exactly_when_settings_do(void)
         ASSERT_FALSE(json_object_equal(audio_c, audio_d));
         ASSERT_TRUE(json_object_equal(gpio_c, gpio_d)); /* set, but to the default */
 
-        /* Card unset is null, not a string. */
-        ASSERT_TRUE(json_object_object_get_ex(audio_d, "Card", &card));
-        ASSERT_NULL(card);
+        /* Output unset is the default it stands for. */
+        ASSERT_TRUE(json_object_object_get_ex(audio_d, "Output", &card));
+        ASSERT_STR_EQ(json_object_get_string(card), "auto");
 
         json_object_put(audio_c);
         json_object_put(audio_d);

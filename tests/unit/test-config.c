@@ -41,7 +41,7 @@ static void test_unknown_keys_and_sections_warn_with_line(void)
         p = find_problem(c, file, 1);
         ASSERT_TRUE(p && strstr(p->message, "outside of any section"));
 
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 40);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 40);
         ASSERT_STR_EQ(NETWORK(c)->uplinks ? NETWORK(c)->uplinks[0] : NULL, "eth0");
 }
 
@@ -50,18 +50,18 @@ static void test_unknown_keys_and_sections_warn_with_line(void)
 static void test_later_directory_masks_same_name(void)
 {
         _cleanup_sysroot_ char *root = sysroot_new();
-        write_text(root, LIB_D "50-volume.conf", "[Audio]\nVolume=10\nCard=lib\n");
+        write_text(root, LIB_D "50-volume.conf", "[Audio]\nVolume=10\nOutput=lib\n");
         write_text(root, RUN_D "50-volume.conf", "[Audio]\nVolume=20\n");
         write_text(root, ETC_D "50-volume.conf", "[Audio]\nVolume=30\n");
-        write_text(root, LIB_D "60-card.conf", "[Audio]\nCard=usr-lib\n");
-        write_text(root, RUN_D "60-card.conf", "[Audio]\nCard=run\n");
+        write_text(root, LIB_D "60-card.conf", "[Audio]\nOutput=usr-lib\n");
+        write_text(root, RUN_D "60-card.conf", "[Audio]\nOutput=run\n");
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
         _cleanup_free_ char *etc = path_in(root, ETC_D "50-volume.conf");
         _cleanup_free_ char *run = path_in(root, RUN_D "60-card.conf");
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 30);
-        ASSERT_STR_EQ(AUDIO(c)->card, "run");
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 30);
+        ASSERT_STR_EQ(AUDIO(c)->output, "run");
         /* The masked files were not even read. */
         ASSERT_INT_EQ(strv_length(config_files(c)), 2);
         ASSERT_STR_EQ(config_files(c) ? config_files(c)[0] : NULL, etc);
@@ -72,15 +72,15 @@ static void test_dropins_apply_in_lexical_order_across_directories(void)
 {
         _cleanup_sysroot_ char *root = sysroot_new();
         /* Lexical, not numeric: "10" < "20" < "9"; and the directory does not matter. */
-        write_text(root, ETC_D "10-a.conf", "[Audio]\nVolume=10\nCard=a\n");
+        write_text(root, ETC_D "10-a.conf", "[Audio]\nVolume=10\nOutput=a\n");
         write_text(root, LIB_D "20-b.conf", "[Audio]\nVolume=20\n");
         write_text(root, RUN_D "9-c.conf", "[Audio]\nVolume=9\n");
-        write_text(root, MAIN, "[Audio]\nVolume=1\nCard=main\n");
+        write_text(root, MAIN, "[Audio]\nVolume=1\nOutput=main\n");
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 9);
-        ASSERT_STR_EQ(AUDIO(c)->card, "a"); /* the drop-in overrides the main file */
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 9);
+        ASSERT_STR_EQ(AUDIO(c)->output, "a"); /* the drop-in overrides the main file */
         ASSERT_INT_EQ(strv_length(config_files(c)), 4);
         if (strv_length(config_files(c)) == 4) {
                 ASSERT_TRUE(strstr(config_files(c)[0], "/etc/hwctl/hwctl.conf") &&
@@ -128,7 +128,7 @@ static void test_dev_null_reached_otherwise_masks(void)
 
         assert_no_problems(c);
         ASSERT_INT_EQ(BLUETOOTH(c)->baud, 0);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 80);
 }
 
 static void test_only_dot_conf_files_are_read(void)
@@ -144,7 +144,7 @@ static void test_only_dot_conf_files_are_read(void)
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 6);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 6);
         ASSERT_INT_EQ(strv_length(config_files(c)), 1);
 }
 
@@ -155,7 +155,7 @@ static void test_directory_named_conf_is_reported_and_does_not_mask(void)
         make_dir(root, ETC_D "50-x.conf");
         write_text(root, ETC_D "50-x.conf/inner.conf", "[Audio]\nVolume=1\n");
         write_text(root, LIB_D "50-x.conf", "[Audio]\nVolume=70\n");
-        write_text(root, LIB_D "60-y.conf", "[Audio]\nCard=y\n");
+        write_text(root, LIB_D "60-y.conf", "[Audio]\nOutput=y\n");
         /* A broken entry that a later directory replaces is not worth a word. */
         make_dir(root, LIB_D "70-z.conf");
         write_text(root, ETC_D "70-z.conf", "[GPIO]\nEnable=no\n");
@@ -163,8 +163,8 @@ static void test_directory_named_conf_is_reported_and_does_not_mask(void)
         const ConfigProblem *p = only_problem(c, dir, 0, CONFIG_ERROR);
 
         ASSERT_TRUE(p && strstr(p->message, "directory"));
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 70);
-        ASSERT_STR_EQ(AUDIO(c)->card, "y");
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 70);
+        ASSERT_STR_EQ(AUDIO(c)->output, "y");
         ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
         ASSERT_INT_EQ(strv_length(config_files(c)), 3);
 
@@ -205,14 +205,14 @@ static void test_explicit_main_file_replaces_sysroot_main(void)
         _cleanup_sysroot_ char *elsewhere = sysroot_new();
         _cleanup_free_ char *explicit_path = path_in(elsewhere, "my.conf");
 
-        write_text(root, MAIN, "[Audio]\nVolume=11\nCard=sysroot\n");
+        write_text(root, MAIN, "[Audio]\nVolume=11\nOutput=sysroot\n");
         write_text(elsewhere, "my.conf", "[Audio]\nVolume=22\n[GPIO]\nEnable=no\n");
         write_text(root, ETC_D "50-x.conf", "[GPIO]\nEnable=yes\n");
         _cleanup_(config_unrefp) Config *c = load(root, explicit_path);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 22);
-        ASSERT_NULL(AUDIO(c)->card); /* the sysroot's hwctl.conf was not read */
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 22);
+        ASSERT_NULL(AUDIO(c)->output); /* the sysroot's hwctl.conf was not read */
         ASSERT_TRUE(config_probe_enabled(
                 c, &probe_gpio)); /* drop-ins still apply, after the main file */
         ASSERT_INT_EQ(strv_length(config_files(c)), 2);
@@ -229,7 +229,7 @@ static void test_missing_explicit_main_file_is_an_error(void)
 
         ASSERT_NOT_NULL(only_problem(c, missing, 0, CONFIG_ERROR));
         ASSERT_TRUE(config_has_errors(c));
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_INT_EQ(AUDIO(c)->volume.centi_db, -600);
         ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
 
         /* The implicit one missing is fine. */
@@ -248,7 +248,7 @@ static void test_syntax_errors_are_reported_per_line_and_parsing_continues(void)
         write_text(root, MAIN,
                    "[Audio]\n"          /* 1 */
                    "Volume 40\n"        /* 2: no '=' */
-                   "Card:hdmi\n"        /* 3: ':' is not an assignment here */
+                   "Output:hdmi\n"      /* 3: ':' is not an assignment here */
                    "=5\n"               /* 4: no key */
                    "Vol ume=5\n"        /* 5: bad key name */
                    "Volume=41\n"        /* 6: applied */
@@ -272,8 +272,8 @@ static void test_syntax_errors_are_reported_per_line_and_parsing_continues(void)
         ASSERT_TRUE(p && strstr(p->message, "Missing '='") && strstr(p->message, "Volume 40"));
         p = find_problem(c, file, 7);
         ASSERT_TRUE(p && strstr(p->message, "section header") && strstr(p->message, "[Network"));
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 41);
-        ASSERT_NULL(AUDIO(c)->card);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 41);
+        ASSERT_NULL(AUDIO(c)->output);
         ASSERT_NULL(NETWORK(c)->uplinks);
         ASSERT_TRUE(config_probe_enabled(c, &probe_gpio));
         ASSERT_INT_EQ(BLUETOOTH(c)->baud, 921600);
@@ -287,7 +287,7 @@ static void test_whitespace_comments_crlf_and_bom(void)
                    "; another comment\r\n"
                    "  [Audio]  \r\n"
                    "\tVolume = 33 ; an inline comment\r\n"
-                   "    Card = Headphones\r\n" /* indented: not a continuation of Volume */
+                   "    Output = Headphones\r\n" /* indented: not a continuation of Volume */
                    "   # indented comment\r\n"
                    "[Network]\r\n"
                    "Prefer = eth1   wired\t wlan0\r\n"
@@ -295,8 +295,8 @@ static void test_whitespace_comments_crlf_and_bom(void)
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         assert_no_problems(c);
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 33);
-        ASSERT_STR_EQ(AUDIO(c)->card, "Headphones");
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 33);
+        ASSERT_STR_EQ(AUDIO(c)->output, "Headphones");
         _cleanup_free_ char *prefer = strv_join(NETWORK(c)->prefer, ",");
         ASSERT_STR_EQ(prefer, "eth1,wired,wlan0");
         ASSERT_STR_EQ(NETWORK(c)->uplinks ? NETWORK(c)->uplinks[0] : NULL, "eth0");
@@ -306,7 +306,7 @@ static void test_nul_bytes_reject_their_line(void)
 {
         _cleanup_sysroot_ char *root = sysroot_new();
         _cleanup_free_ char *file = path_in(root, MAIN);
-        static const char data[] = "[Audio]\nCard=hd\0mi\nVolume=12\n[Net\0work]\nUplinks=eth0\n"
+        static const char data[] = "[Audio]\nOutput=hd\0mi\nVolume=12\n[Net\0work]\nUplinks=eth0\n"
                                    "[GPIO]\nEnable=no\n";
         write_bytes(root, MAIN, data, sizeof(data) - 1);
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
@@ -315,8 +315,8 @@ static void test_nul_bytes_reject_their_line(void)
         const ConfigProblem *p = find_problem(c, file, 2);
         ASSERT_TRUE(p && p->severity == CONFIG_ERROR && strstr(p->message, "NUL"));
         ASSERT_NOT_NULL(find_problem(c, file, 4));
-        ASSERT_NULL(AUDIO(c)->card); /* not "hd" */
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 12);
+        ASSERT_NULL(AUDIO(c)->output); /* not "hd" */
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 12);
         ASSERT_NULL(NETWORK(c)->uplinks); /* its header was rejected */
         ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
 }
@@ -329,29 +329,30 @@ static void test_long_lines_are_rejected_never_truncated(void)
                 _cleanup_free_ char *file = path_in(root, MAIN);
                 _cleanup_free_ char *card = malloc(n + 1);
                 memset(card, 'c', n);
+                card[0] = '/';
                 card[n] = 0;
                 _cleanup_free_ char *text =
-                        strdup_printf("[Audio]\nCard=%s\nVolume=7\nBogus=1\n", card);
+                        strdup_printf("[RootFS]\nMount=%s\n[Audio]\nVolume=7\nBogus=1\n", card);
                 write_text(root, MAIN, text);
                 _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
                 /* Line counting is not thrown off: the next lines keep their numbers. */
-                const ConfigProblem *bogus = find_problem(c, file, 4);
+                const ConfigProblem *bogus = find_problem(c, file, 5);
                 if (!bogus || bogus->severity != CONFIG_WARNING)
-                        TEST_FAIL("n=%zu: no warning for line 4", n);
-                if (AUDIO(c)->volume_percent != 7)
-                        TEST_FAIL("n=%zu: Volume= on line 3 lost", n);
-                if (AUDIO(c)->card) {
-                        if (!streq(AUDIO(c)->card, card))
-                                TEST_FAIL("n=%zu: Card= truncated to %zu bytes", n,
-                                          strlen(AUDIO(c)->card));
+                        TEST_FAIL("n=%zu: no warning for line 5", n);
+                if (AUDIO(c)->volume.percent_value != 7)
+                        TEST_FAIL("n=%zu: Volume= on line 4 lost", n);
+                if (!streq(ROOTFS(c)->mount, "/")) {
+                        if (!streq(ROOTFS(c)->mount, card))
+                                TEST_FAIL("n=%zu: Mount= truncated to %zu bytes", n,
+                                          strlen(ROOTFS(c)->mount));
                         if (config_n_problems(c) != 1)
                                 TEST_FAIL("n=%zu: accepted but %zu problems", n,
                                           config_n_problems(c));
                 } else {
                         const ConfigProblem *p = find_problem(c, file, 2);
                         if (!p || p->severity != CONFIG_ERROR || !strstr(p->message, "too long"))
-                                TEST_FAIL("n=%zu: Card= dropped without a 'too long' error", n);
+                                TEST_FAIL("n=%zu: Mount= dropped without a 'too long' error", n);
                 }
         }
 
@@ -376,12 +377,12 @@ static void test_invalid_utf8_and_control_characters(void)
         _cleanup_sysroot_ char *root = sysroot_new();
         _cleanup_free_ char *file = path_in(root, MAIN);
         write_text(root, MAIN,
-                   "[Audio]\n"
-                   "Card=caf\xe9\n"       /* 2: Latin-1, not UTF-8 */
-                   "Card=\xc0\xaf\n"      /* 3: overlong '/' */
-                   "Card=\xed\xa0\x80\n"  /* 4: a surrogate */
-                   "Card=a\x1b[31mred\n"  /* 5: escape sequence */
-                   "Card=caf\xc3\xa9\n"); /* 6: valid UTF-8 */
+                   "[RootFS]\n"
+                   "Mount=/caf\xe9\n"       /* 2: Latin-1, not UTF-8 */
+                   "Mount=/\xc0\xaf\n"      /* 3: overlong '/' */
+                   "Mount=/\xed\xa0\x80\n"  /* 4: a surrogate */
+                   "Mount=/a\x1b[31mred\n"  /* 5: escape sequence */
+                   "Mount=/caf\xc3\xa9\n"); /* 6: valid UTF-8 */
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_INT_EQ(config_n_problems(c), 4);
@@ -394,7 +395,7 @@ static void test_invalid_utf8_and_control_characters(void)
                             "UTF-8");
         ASSERT_STR_CONTAINS(find_problem(c, file, 5) ? find_problem(c, file, 5)->message : NULL,
                             "control");
-        ASSERT_STR_EQ(AUDIO(c)->card, "caf\xc3\xa9");
+        ASSERT_STR_EQ(ROOTFS(c)->mount, "/caf\xc3\xa9");
 }
 
 static void test_binary_garbage_is_bounded(void)
@@ -412,7 +413,7 @@ static void test_binary_garbage_is_bounded(void)
         write_text(root, ETC_D "20-good.conf", "[Audio]\nVolume=64\n");
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 64);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 64);
         ASSERT_INT_EQ(strv_length(config_files(c)), 2);
         ASSERT_TRUE(config_n_problems(c) > 0);
         ASSERT_TRUE(config_n_problems(c) <= CONFIG_FILE_PROBLEMS_MAX + 1);
@@ -447,7 +448,7 @@ static void test_problem_flood_is_summarised(void)
                 ASSERT_INT_EQ((*config_problem(c, CONFIG_FILE_PROBLEMS_MAX - 1)).line,
                               CONFIG_FILE_PROBLEMS_MAX);
         }
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 5); /* parsing went on to the end */
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 5); /* parsing went on to the end */
 }
 
 static void test_huge_file_is_refused_whole(void)
@@ -467,7 +468,7 @@ static void test_huge_file_is_refused_whole(void)
 
         const ConfigProblem *p = only_problem(c, file, 0, CONFIG_ERROR);
         ASSERT_TRUE(p && strstr(p->message, "larger than"));
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 80);
+        ASSERT_INT_EQ(AUDIO(c)->volume.centi_db, -600);
         ASSERT_FALSE(config_probe_enabled(c, &probe_gpio));
         ASSERT_INT_EQ(strv_length(config_files(c)), 1);
 
@@ -475,7 +476,7 @@ static void test_huge_file_is_refused_whole(void)
         write_bytes(root, ETC_D "10-huge.conf", data, size - 1);
         _cleanup_(config_unrefp) Config *d = load(root, NULL);
         assert_no_problems(d);
-        ASSERT_INT_EQ(AUDIO(d)->volume_percent, 1);
+        ASSERT_INT_EQ(AUDIO(d)->volume.percent_value, 1);
 }
 
 static void test_file_growing_past_its_size_is_refused(void)
@@ -510,7 +511,7 @@ static void test_dropin_directory_that_is_a_file(void)
         _cleanup_(config_unrefp) Config *c = load(root, NULL);
 
         ASSERT_NOT_NULL(only_problem(c, not_dir, 0, CONFIG_ERROR));
-        ASSERT_INT_EQ(AUDIO(c)->volume_percent, 2);
+        ASSERT_INT_EQ(AUDIO(c)->volume.percent_value, 2);
 }
 
 int main(void)
