@@ -54,6 +54,35 @@ static char *capture_end(void)
 
 /* ---- Cards ---- */
 
+/* The control devices are opened through a private configuration that knows only "hw": the
+ * cards and their mixers stay reachable when the system's configuration does not parse, which
+ * is when a person needs the report most. Only playback goes the way clients go. */
+static int open_ctl(snd_ctl_t **ret, const char *name, int mode)
+{
+        static const char text[] = "ctl.hw {\n"
+                                   "\t@args [ CARD ]\n"
+                                   "\t@args.CARD { type string }\n"
+                                   "\ttype hw\n"
+                                   "\tcard $CARD\n"
+                                   "}\n";
+        snd_config_t *conf = NULL;
+        snd_input_t *in = NULL;
+        int r;
+
+        r = snd_config_top(&conf);
+        if (r >= 0)
+                r = snd_input_buffer_open(&in, text, (ssize_t)strlen(text));
+        if (r >= 0) {
+                r = snd_config_load(conf, in);
+                snd_input_close(in);
+        }
+        if (r >= 0)
+                r = snd_ctl_open_lconf(ret, name, mode, conf);
+        if (conf)
+                snd_config_delete(conf);
+        return r;
+}
+
 static char *dup_or_null(const char *s)
 {
         return isempty(s) ? NULL : strdup(s);
@@ -71,7 +100,7 @@ static int card_read(int index, AudioCard *c, char **ret_error)
         snd_pcm_info_alloca(&pcm_info);
         *c = (AudioCard){.index = index, .hdmi_port = -1};
         snprintf(name, sizeof(name), "hw:%d", index);
-        r = snd_ctl_open(&ctl, name, SND_CTL_NONBLOCK);
+        r = open_ctl(&ctl, name, SND_CTL_NONBLOCK);
         if (r < 0)
                 return error_printf(ret_error, r, "cannot open the control device of card %d: %s",
                                     index, snd_strerror(r));
@@ -287,6 +316,20 @@ int audio_alsa_config_view(const char *etc_dir, AudioConfigView *ret)
                 audio_config_view_done(&v);
                 return r;
         }
+        /* Each file on top of alsa.conf alone: a syntax error, and a clash with what alsa.conf
+         * defines (a string for the integer defaults.pcm.card), both show on the file at fault. */
+        _cleanup_free_ char *base = NULL;
+        size_t base_size = 0;
+        {
+                const char *env = getenv("ALSA_CONFIG_PATH");
+                _cleanup_free_ char *top_path =
+                        env && !strchr(env, ':')
+                                ? strdup(env)
+                                : strdup_printf("%s/alsa.conf", snd_config_topdir());
+                if (!top_path ||
+                    read_full_file(top_path, CONF_FILE_SIZE_MAX, &base, &base_size) < 0)
+                        base = NULL;
+        }
         STRV_FOREACH (f, files) {
                 _cleanup_free_ char *text = NULL, *err = NULL;
                 snd_config_t *one = NULL, *pcm;
@@ -296,8 +339,24 @@ int audio_alsa_config_view(const char *etc_dir, AudioConfigView *ret)
                         continue;
                 capture_begin();
                 r = config_load_text(text, size, &one);
+                if (r >= 0 && base) {
+                        snd_config_t *layered = NULL;
+                        r = config_load_text(base, base_size, &layered);
+                        if (r >= 0) {
+                                snd_input_t *in = NULL;
+                                r = snd_input_buffer_open(&in, text, (ssize_t)size);
+                                if (r >= 0) {
+                                        r = snd_config_load(layered, in);
+                                        snd_input_close(in);
+                                }
+                                snd_config_delete(layered);
+                        } else
+                                r = 0; /* alsa.conf itself: not this file's fault */
+                }
                 err = capture_end();
                 if (r < 0) {
+                        if (one)
+                                snd_config_delete(one);
                         if (!v.bad_file) {
                                 v.bad_file = strdup(*f);
                                 if (err) {
@@ -413,8 +472,21 @@ int audio_alsa_mixer_apply(const char *card_id, const AudioVolume *target, bool 
                 return -ENOMEM;
         capture_begin();
         r = snd_mixer_open(&mixer, 0);
-        if (r >= 0)
-                r = snd_mixer_attach(mixer, ctl_name);
+        if (r >= 0) {
+                snd_ctl_t *ctl = NULL;
+                snd_hctl_t *hctl = NULL;
+                r = open_ctl(&ctl, ctl_name, 0);
+                if (r >= 0) {
+                        r = snd_hctl_open_ctl(&hctl, ctl);
+                        if (r < 0)
+                                snd_ctl_close(ctl);
+                }
+                if (r >= 0) {
+                        r = snd_mixer_attach_hctl(mixer, hctl); /* the mixer owns it now */
+                        if (r < 0)
+                                snd_hctl_close(hctl);
+                }
+        }
         if (r >= 0)
                 r = snd_mixer_selem_register(mixer, NULL, NULL);
         if (r >= 0)

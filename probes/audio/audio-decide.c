@@ -220,7 +220,10 @@ int audio_expected_cards(const Board *b, const AudioCmdline *cmd, AudioCard **re
 
                 if (!a->enabled)
                         continue;
-                if (streq(a->kind, "firmware"))
+                /* snd_bcm2835 rides on VCHIQ; older downstream trees enable an "audio" node
+                 * (brcm,bcm2835-audio) for it instead. */
+                if (streq(a->kind, "firmware") ||
+                    (streq(a->kind, "analog") && streq_ptr(a->compatible, "brcm,bcm2835-audio")))
                         firmware = true;
                 if (!streq(a->kind, "hdmi") || !a->compatible)
                         continue;
@@ -419,11 +422,12 @@ int audio_decide(const Board *b, const AudioSettings *s, const AudioCard *cards,
                         reason = strdup("a USB sound card: no on-board output is here");
                 else if ((pick = first_of(cards, n, AUDIO_CARD_OTHER, -1)) >= 0)
                         reason = strdup("the only kind of card here");
+                else if ((d.only_virtual = n > 0))
+                        reason = strdup_printf("only virtual cards are here (%s); name one "
+                                               "with Output= to use it",
+                                               list);
                 else
-                        reason = n ? strdup_printf("only virtual cards are here (%s); name one "
-                                                   "with Output= to use it",
-                                                   list)
-                                   : strdup("no sound card is here");
+                        reason = strdup("no sound card is here");
                 break;
         }
         if (!reason)
@@ -435,13 +439,14 @@ int audio_decide(const Board *b, const AudioSettings *s, const AudioCard *cards,
                 if (pcm < 0 && c->n_pcm > 0)
                         pcm = 0;
                 d.pcm_device = pcm >= 0 ? c->pcm[pcm].device : -1;
-                /* vc4's raw device takes IEC958 subframes only; its card configuration defines
-                 * hdmi:CARD=ID, which converts. */
-                if (pcm >= 0 && c->id && startswith(c->id, "vc4hdmi"))
+                /* vc4's raw device takes IEC958 subframes only; alsa-lib's configuration for
+                 * its driver (cards/vc4-hdmi.conf) defines hdmi:CARD=ID, which converts. */
+                if (pcm >= 0 && streq_ptr(c->driver, "vc4-hdmi"))
                         d.pcm_name = strdup_printf("hdmi:CARD=%s,DEV=%d", c->id, d.pcm_device);
-                else if (pcm >= 0)
-                        d.pcm_name =
-                                strdup_printf("plughw:CARD=%s,DEV=%d", strna(c->id), d.pcm_device);
+                else if (pcm >= 0 && c->id)
+                        d.pcm_name = strdup_printf("plughw:CARD=%s,DEV=%d", c->id, d.pcm_device);
+                else if (pcm >= 0) /* a card whose id only the running kernel knows */
+                        d.pcm_name = strdup_printf("plughw:CARD=<id>,DEV=%d", d.pcm_device);
                 if (pcm >= 0 && !d.pcm_name)
                         return -ENOMEM;
         }

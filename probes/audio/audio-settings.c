@@ -19,7 +19,7 @@ const char *audio_output_to_string(AudioOutput o)
 
 bool audio_card_id_is_valid(const char *id)
 {
-        size_t n = strlen(id);
+        size_t n = id ? strlen(id) : 0;
 
         if (n == 0 || n > AUDIO_CARD_ID_MAX)
                 return false;

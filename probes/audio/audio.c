@@ -42,9 +42,11 @@ typedef struct AudioJob {
         const AudioSettings *settings;
         AudioSettings defaults;
         AudioCmdline cmd;
-        char *etc;       /* <sysroot>/etc */
-        char *conf_path; /* <etc>/alsa/conf.d/AUDIO_CONF_NAME */
-        bool first_boot; /* no saved ALSA state */
+        char *etc;         /* <sysroot>/etc */
+        char *conf_path;   /* <etc>/alsa/conf.d/AUDIO_CONF_NAME */
+        bool first_boot;   /* no saved ALSA state */
+        char *levels_path; /* <var/lib/hwctl>/audio-levels: the cards whose level hwctld set */
+        char **levels;
         /* results */
         AudioCard *cards;
         size_t n_cards;
@@ -69,6 +71,8 @@ static void job_free(AudioJob *j)
                 return;
         free(j->etc);
         free(j->conf_path);
+        free(j->levels_path);
+        strv_free(j->levels);
         audio_cards_free(j->cards, j->n_cards);
         free(j->list_error);
         audio_decision_done(&j->decision);
@@ -164,10 +168,26 @@ static int audio_work(void *userdata)
                 j->view_read = true;
         }
         if (c && c->id) {
-                r = audio_alsa_mixer_apply(c->id, &j->settings->volume, j->first_boot, &j->mixer);
+                /* A first boot sets the level once per card: after that a level without saved
+                 * ALSA state is still a person's choice. */
+                bool first = j->first_boot && !strv_contains(j->levels, c->id);
+                r = audio_alsa_mixer_apply(c->id, &j->settings->volume, first, &j->mixer);
                 if (r < 0)
                         return r;
                 j->mixer_run = true;
+                if (first && !j->mixer.error && j->mixer.action && strstr(j->mixer.action, "set")) {
+                        _cleanup_free_ char *text = NULL;
+                        r = strv_extend(&j->levels, c->id);
+                        if (r < 0)
+                                return r;
+                        text = strv_join(j->levels, "\n");
+                        if (!text || strbuf_append(&text, "\n") < 0)
+                                return -ENOMEM;
+                        r = write_file_atomic(j->levels_path, text, strlen(text), 0644);
+                        if (r < 0 && !j->mixer.error)
+                                j->mixer.error = strdup_printf("cannot record the level in %s: %s",
+                                                               j->levels_path, strerror(-r));
+                }
         }
         if (c && j->decision.pcm_name) {
                 r = audio_alsa_verify(j->decision.pcm_name, VERIFY_TIMEOUT_USEC, &j->verify);
@@ -439,11 +459,8 @@ static void audio_work_done(ProbeContext *ctx, int result, void *userdata)
         if (!c) {
                 probe_set_remedy(ctx, "Set [Audio] Output= to one of the card ids in hwctl status "
                                       "--json (details.cards), or to auto.");
-                probe_done(ctx,
-                           d->analog_missing || strstr(strempty(d->reason), "virtual")
-                                   ? VERDICT_SKIPPED
-                                   : VERDICT_FAILED,
-                           "%s", d->reason);
+                probe_done(ctx, d->only_virtual ? VERDICT_SKIPPED : VERDICT_FAILED, "%s",
+                           d->reason);
                 return;
         }
 
@@ -669,6 +686,18 @@ static int start_work(ProbeContext *ctx, AudioState *s)
         if (!j->etc || !j->conf_path || !state_file)
                 return -ENOMEM;
         j->first_boot = access(state_file, F_OK) < 0;
+        j->levels_path = probe_context_path(ctx, PROBE_PATH_VAR_LIB, "audio-levels");
+        if (!j->levels_path)
+                return -ENOMEM;
+        if (j->first_boot) {
+                _cleanup_free_ char *text = NULL;
+                size_t size;
+                if (read_full_file(j->levels_path, 64 * 1024, &text, &size) >= 0) {
+                        r = strv_split_whitespace(text, &j->levels);
+                        if (r < 0)
+                                return r;
+                }
+        }
         r = probe_extend_timeout(ctx, WORK_TIMEOUT_USEC);
         if (r < 0)
                 return r;
@@ -897,7 +926,13 @@ static int audio_plan(const Board *b, const Config *c, const char *sysroot, char
         details_add_str(details, "headphone_jack", tristate_to_string(b->headphone_jack));
         details_add_str(details, "reason", d.reason);
         details_add_str(details, "volume", vol);
-        if (d.card >= 0) {
+        if (d.card >= 0 && !cards[d.card].id)
+                *ret_summary = strdup_printf(
+                        "would make the SoC's sound card (%s) the default by its id, which the "
+                        "kernel takes from the sound node's model: %s; set its level and play "
+                        "100 ms of silence",
+                        strna(cards[d.card].driver), d.reason);
+        else if (d.card >= 0) {
                 text = audio_conf_render(cards[d.card].id, d.reason);
                 details_add_str(details, "card", cards[d.card].id);
                 details_add_str(details, "pcm", d.pcm_name);

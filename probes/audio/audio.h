@@ -107,6 +107,7 @@ typedef struct AudioDecision {
         int pcm_device;      /* the playback device to verify; -1 for none */
         char *reason;        /* why this card, or why none */
         bool analog_missing; /* the board has a jack but no analog card came */
+        bool only_virtual;   /* auto found only virtual cards (Loopback, ...) */
         char *pcm_name;      /* how a client reaches it: "plughw:CARD=ID,DEV=N", "hdmi:CARD=ID" */
 } AudioDecision;
 
