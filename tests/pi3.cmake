@@ -15,3 +15,6 @@ hwctl_test(pi3-udev-gpiochip pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-ud
 # hwctld's gpio probe on the board's real pinctrl-bcm2835, judged by libgpiod's tools (gpiod:arm64
 # from run-pi3 --prepare) and debugfs: held, reconfigured in place, released. One boot, ~25 s.
 hwctl_test(pi3-gpio pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-gpio.py SERIAL TIMEOUT 400)
+# hwctld's audio probe where no card can come (qemu emulates no VideoCore): the diagnosis for
+# this kernel, without and with snd_bcm2835 and vc4 loaded. One boot, about 15 s.
+hwctl_test(pi3-audio pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-audio.py SERIAL TIMEOUT 300)

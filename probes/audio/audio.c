@@ -316,12 +316,15 @@ static const SoundOption amlogic_options[] = {
         {"CONFIG_SND_MESON_GX_SOUND_CARD", "snd_soc_meson_gx_sound_card", "the GX sound card"},
 };
 
-/* No card at all: is it the kernel, a module not loaded, or VCHIQ? */
+static char *cmdline_fix(void);
+
+/* No card at all: is it the kernel, a module not loaded, or VCHIQ? Returns why; *ret_fix the
+ * remedy (both allocated; NULL on -ENOMEM). */
 static char *diagnose_no_card(ProbeContext *ctx, const Board *b, const AudioCmdline *cmd,
-                              json_object *details)
+                              json_object *details, char **ret_fix)
 {
         _cleanup_(kconfig_freep) Kconfig *k = NULL;
-        _cleanup_free_ char *kpath = NULL, *kerr = NULL, *text = NULL, *missing = NULL;
+        _cleanup_free_ char *kpath = NULL, *kerr = NULL, *missing = NULL;
         const SoundOption *opts = NULL;
         size_t n_opts = 0, n_missing = 0;
         json_object *diag = json_object_new_object(), *o = json_object_new_object();
@@ -339,11 +342,14 @@ static char *diagnose_no_card(ProbeContext *ctx, const Board *b, const AudioCmdl
                 details_add_str(diag, "kernel_config", kpath);
         else
                 details_add_str(diag, "kernel_config_error", kerr);
-        if (k && kconfig_get(k, "CONFIG_SND") == KCONFIG_MISSING)
-                return strdup_printf("this kernel has no sound support at all (CONFIG_SND is not "
-                                     "set in %s): use a kernel built with CONFIG_SND and the "
-                                     "board's sound drivers",
+        if (k && kconfig_get(k, "CONFIG_SND") == KCONFIG_MISSING) {
+                *ret_fix = strdup("Boot a kernel built with CONFIG_SND=m and the board's sound "
+                                  "drivers (on a Raspberry Pi CONFIG_SND_BCM2835 and "
+                                  "CONFIG_DRM_VC4).");
+                return strdup_printf("this kernel has no sound support (CONFIG_SND is not set in "
+                                     "%s)",
                                      kpath);
+        }
         json_object_object_add(diag, "options", o);
         for (size_t i = 0; i < n_opts; i++) {
                 json_object *e = json_object_new_object();
@@ -359,11 +365,12 @@ static char *diagnose_no_card(ProbeContext *ctx, const Board *b, const AudioCmdl
                                 return NULL;
                 }
         }
-        if (n_opts && n_missing == n_opts)
-                return strdup_printf("the sound drivers are missing from this kernel: %s %s not "
-                                     "set in %s; use a kernel with %s",
-                                     missing, n_missing == 1 ? "is" : "are", kpath,
-                                     n_missing == 1 ? "it" : "them (=m)");
+        if (n_opts && n_missing == n_opts) {
+                *ret_fix = strdup_printf("Boot a kernel built with %s=m.", missing);
+                return strdup_printf("the board's sound drivers are missing from this kernel: %s "
+                                     "%s not set in %s",
+                                     missing, n_missing == 1 ? "is" : "are", kpath);
+        }
         if (b->family == BOARD_FAMILY_RPI) {
                 bool snd = module_loaded(ctx, "snd_bcm2835"), vc4 = module_loaded(ctx, "vc4");
                 bool vchiq = module_loaded(ctx, "vchiq") || module_loaded(ctx, "bcm2835_vchiq");
@@ -371,28 +378,41 @@ static char *diagnose_no_card(ProbeContext *ctx, const Board *b, const AudioCmdl
 
                 details_add_bool(diag, "vchiq_loaded", vchiq);
                 details_add_bool(diag, "vchiq_bound", vchiq_bound);
-                if (!snd && !vc4)
-                        return strdup("neither snd_bcm2835 nor vc4 is loaded: modprobe snd_bcm2835 "
-                                      "(the jack, on VCHIQ) and vc4 (HDMI audio with KMS), or "
-                                      "check that udev runs and loads modules");
-                if (snd && !vchiq_bound)
+                if (!snd && !vc4) {
+                        *ret_fix = strdup("Run modprobe -a snd_bcm2835 vc4, and check that udev "
+                                          "runs: it loads both when their devices appear.");
+                        return strdup("neither snd_bcm2835 (the jack, through VCHIQ) nor vc4 "
+                                      "(HDMI audio with KMS) is loaded");
+                }
+                if (snd && !vchiq_bound) {
+                        *ret_fix = strdup(
+                                "VCHIQ needs the Raspberry Pi firmware's VideoCore to answer its "
+                                "mailbox: dmesg | grep vchiq says how it failed. On a board, "
+                                "update the firmware files in the boot partition (start*.elf, "
+                                "fixup*.dat); qemu's raspi3b has no VideoCore, so no card can "
+                                "come there.");
                         return strdup_printf(
-                                "snd_bcm2835 is loaded but VCHIQ, the VideoCore firmware "
-                                "interface it plays through, is not bound (%s): the firmware "
-                                "did not answer, as on an emulator without a VideoCore; %s",
-                                vchiq ? "its module is loaded and found no device"
+                                "snd_bcm2835 is loaded, but VCHIQ, the VideoCore firmware "
+                                "interface it plays through, is not bound (%s); %s",
+                                vchiq ? "its driver is loaded and gave up on the device"
                                       : "its module is not loaded",
-                                vc4 ? "vc4 is loaded, but no HDMI card came: vc4 HDMI audio needs "
-                                      "the HDMI encoder bound and a display"
+                                vc4 ? "vc4 is loaded, but no HDMI card came"
                                     : "vc4 (HDMI audio) is not loaded");
-                if (cmd->headphones == TRISTATE_NO && cmd->hdmi == TRISTATE_NO)
-                        return strdup(
-                                "the kernel command line turns both snd_bcm2835 outputs off "
-                                "(snd_bcm2835.enable_headphones=0 snd_bcm2835.enable_hdmi=0)");
+                }
+                if (cmd->headphones == TRISTATE_NO && cmd->hdmi == TRISTATE_NO) {
+                        *ret_fix = cmdline_fix();
+                        return strdup("the kernel command line turns both snd_bcm2835 outputs "
+                                      "off (snd_bcm2835.enable_headphones=0 "
+                                      "snd_bcm2835.enable_hdmi=0)");
+                }
         }
-        if (!n_opts)
+        if (!n_opts) {
+                *ret_fix = strdup("Load the driver of the sound hardware, or plug in a USB sound "
+                                  "card (hwctld notices it).");
                 return strdup("no sound card driver has bound on this machine");
-        return strdup("the board's sound drivers are there but made no card (dmesg says why)");
+        }
+        *ret_fix = strdup("dmesg says why the drivers made no card.");
+        return strdup("the board's sound drivers are loaded but made no card");
 }
 
 static char *cmdline_fix(void)
@@ -448,11 +468,14 @@ static void audio_work_done(ProbeContext *ctx, int result, void *userdata)
                                    j->list_error ? " (ALSA cannot list any)" : "");
                         return;
                 }
-                why = diagnose_no_card(ctx, j->board, &j->cmd, details);
-                if (j->board->headphone_jack == TRISTATE_YES && j->cmd.headphones == TRISTATE_NO)
-                        remedy = cmdline_fix();
-                if (why)
-                        probe_set_remedy(ctx, "%s%s%s", why, remedy ? ". " : ".", strempty(remedy));
+                why = diagnose_no_card(ctx, j->board, &j->cmd, details, &remedy);
+                if (j->board->headphone_jack == TRISTATE_YES && j->cmd.headphones == TRISTATE_NO &&
+                    !(j->cmd.hdmi == TRISTATE_NO)) {
+                        _cleanup_free_ char *fix = cmdline_fix();
+                        (void)strbuf_append(&remedy, "%s%s", remedy ? " " : "", strempty(fix));
+                }
+                if (remedy)
+                        probe_set_remedy(ctx, "%s", remedy);
                 probe_done(ctx, VERDICT_FAILED, "no sound card: %s", why ? why : "see the details");
                 return;
         }
