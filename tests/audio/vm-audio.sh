@@ -33,6 +33,10 @@ check "amixer sees it muted" sh -c "amixer -c Headphones sget Master | grep -q '
 # run_once: hwctld --once --only audio; its stderr in $RIG/run.log, the audio entry in $RIG/audio.json.
 run_once() {
 	"$HWCTLD" --once --only audio --config "$CONF" >"$RIG/out.log" 2>"$RIG/run.log"
+	# A sanitized build (HWCTL_BUILD_DIR=build-san) reports memory errors and leaks here.
+	if grep -q 'Sanitizer' "$RIG/run.log"; then
+		fail "hwctld: $(grep -m1 -A12 'Sanitizer' "$RIG/run.log")"
+	fi
 	python3 - "$RIG/audio.json" <<'EOF'
 import json, sys
 doc = json.load(open("/run/hwctl/status.json"))
@@ -202,6 +206,9 @@ check "... and the status says so" wait_for_it 10 reported
 kill "$daemon"
 wait "$daemon"
 check_rc $? "hwctld exits 0 on SIGTERM"
+if grep -q 'Sanitizer' "$RIG/daemon.log"; then
+	fail "hwctld: $(grep -m1 -A12 'Sanitizer' "$RIG/daemon.log")"
+fi
 pkill -f systemd-udevd
 
 rm -rf "$RIG"
