@@ -11,6 +11,7 @@
 #include "audio-alsa.h"
 #include "audio.h"
 #include "kconfig.h"
+#include "test-dtb.h"
 #include "test-util.h"
 #include "util.h"
 
@@ -71,19 +72,6 @@ static AudioCard *cards_of(const CardSpec *spec, size_t *ret_n)
                 "Loopback", "Loopback", "Loopback", "Loopback PCM"                                 \
         }
 
-static Board *load(const char *dir, const char *file)
-{
-        _cleanup_free_ char *path = strdup_printf("%s/%s", dir, file);
-        _cleanup_free_ char *error = NULL;
-        Board *b = NULL;
-
-        if (board_detect_from_dtb(path, &b, &error) < 0) {
-                TEST_FAIL("%s: %s", path, strna(error));
-                return NULL;
-        }
-        return b;
-}
-
 static const AudioSettings *settings(const char *output)
 {
         static AudioSettings s;
@@ -100,7 +88,7 @@ static void expect_choice(const char *dir, const char *file, const CardSpec *spe
                           const char *cmdline, const char *output, const char *want,
                           const char *want_pcm, bool want_analog_missing)
 {
-        _cleanup_(board_freep) Board *b = load(dir, file);
+        _cleanup_(board_freep) Board *b = test_load_dtb(dir, file);
         AudioCmdline cmd;
         AudioDecision d = {};
         AudioCard *c;
@@ -129,7 +117,7 @@ static void expect_choice(const char *dir, const char *file, const CardSpec *spe
 static void expect_expected(const char *dir, const char *file, const CardSpec *kernel,
                             const char *cmdline, size_t want_n)
 {
-        _cleanup_(board_freep) Board *b = load(dir, file);
+        _cleanup_(board_freep) Board *b = test_load_dtb(dir, file);
         AudioCard *e = NULL, *c;
         size_t n_e = 0, n;
         AudioCmdline cmd;
@@ -246,7 +234,7 @@ static void test_vendor_trees(void)
 static void test_a_soc_card_plays_hdmi_on_its_hdmi_device(void)
 {
         _cleanup_(board_freep) Board *b =
-                load(HWCTL_BOARD_FIXTURE_DTB_DIR, "khadas-vim1s-vendor.dtb");
+                test_load_dtb(HWCTL_BOARD_FIXTURE_DTB_DIR, "khadas-vim1s-vendor.dtb");
         AudioCard *c;
         AudioDecision d = {};
         AudioCmdline cmd;

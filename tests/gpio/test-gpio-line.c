@@ -5,6 +5,7 @@
 
 #include "../unit/config-test.h"
 #include "gpio.h"
+#include "test-dtb.h"
 
 #define GPIO(c) ((const GpioSettings *)config_probe_settings(c, &probe_gpio))
 
@@ -132,19 +133,6 @@ static void test_lines_add_up_across_dropins(void)
         ASSERT_NULL(GPIO(e)->lines);
 }
 
-static Board *load_dtb(const char *dir, const char *file)
-{
-        _cleanup_free_ char *path = strdup_printf("%s/%s", dir, file);
-        _cleanup_free_ char *error = NULL;
-        Board *b = NULL;
-
-        if (board_detect_from_dtb(path, &b, &error) < 0) {
-                TEST_FAIL("%s: %s", path, strna(error));
-                return NULL;
-        }
-        return b;
-}
-
 static void expect_offset(const Board *b, const char *pin, unsigned offset, const char *label)
 {
         GpioPin p = {};
@@ -193,7 +181,7 @@ static void test_pins_resolve_on_every_pi(void)
         if (stat(HWCTL_DTB_DIR, &st) < 0)
                 TEST_SKIP("no upstream DTBs in %s (run scripts/fetch-dtbs)", HWCTL_DTB_DIR);
         for (size_t i = 0; i < ELEMENTSOF(pis); i++) {
-                _cleanup_(board_freep) Board *b = load_dtb(HWCTL_DTB_DIR, pis[i].dtb);
+                _cleanup_(board_freep) Board *b = test_load_dtb(HWCTL_DTB_DIR, pis[i].dtb);
                 if (!b)
                         continue;
                 ASSERT_STR_EQ(b->gpio.chip_label, pis[i].label);
@@ -232,9 +220,9 @@ static void test_pins_resolve_on_every_pi(void)
 static void test_pins_on_vendor_trees_and_khadas(void)
 {
         _cleanup_(board_freep) Board *pi5 =
-                load_dtb(HWCTL_BOARD_FIXTURE_DTB_DIR, "rpi-5-b-downstream.dtb");
+                test_load_dtb(HWCTL_BOARD_FIXTURE_DTB_DIR, "rpi-5-b-downstream.dtb");
         _cleanup_(board_freep) Board *pi3 =
-                load_dtb(HWCTL_BOARD_FIXTURE_DTB_DIR, "rpi-3-b-downstream.dtb");
+                test_load_dtb(HWCTL_BOARD_FIXTURE_DTB_DIR, "rpi-3-b-downstream.dtb");
         _cleanup_(board_freep) Board *vim = NULL;
         struct stat st;
 
@@ -247,7 +235,7 @@ static void test_pins_on_vendor_trees_and_khadas(void)
                 expect_offset(pi3, "GPIO2", 2, "pinctrl-bcm2835");
         if (stat(HWCTL_DTB_DIR, &st) < 0)
                 TEST_SKIP("no upstream DTBs in %s (run scripts/fetch-dtbs)", HWCTL_DTB_DIR);
-        vim = load_dtb(HWCTL_DTB_DIR, "meson-gxl-s905x-khadas-vim.dtb");
+        vim = test_load_dtb(HWCTL_DTB_DIR, "meson-gxl-s905x-khadas-vim.dtb");
         if (vim) {
                 unsigned off = 0;
                 STRV_FOREACH (n, vim->gpio.line_names) {

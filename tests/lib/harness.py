@@ -6,6 +6,7 @@ sd_notify, and the emulated Broadcom chip on a pty.
 A test finds it with
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 """
+import json
 import os
 import shutil
 import socket
@@ -76,6 +77,26 @@ def wait_until(fn, timeout=15.0, step=0.02):
 def probe(doc, name):
     """The named probe's entry in a status document (the list of /run/hwctl/status.json)."""
     return next(p for p in doc["probes"] if p["name"] == name)
+
+
+def read_out(out, name):
+    """A file a rig wrote into its --out directory; "" when there is none."""
+    try:
+        with open(os.path.join(out, name), errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def out_probe(out, name, probe_name):
+    """probe_name's entry in the status document a rig saved as out/name; {} with a failed check
+    when that is not a status document."""
+    try:
+        doc = json.loads(read_out(out, name))
+    except json.JSONDecodeError as e:
+        check(False, f"{name} is a status document", str(e), group="rig")
+        return {}
+    return next((p for p in doc.get("probes", []) if p.get("name") == probe_name), {})
 
 
 def require_binaries():

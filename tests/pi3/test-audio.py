@@ -19,25 +19,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as h  # noqa: E402
 
-SOURCE_DIR = os.environ.get("HWCTL_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
-BUILD_DIR = os.environ.get("HWCTL_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
-
-
-def read(out, name):
-    try:
-        with open(os.path.join(out, name), errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
+read = h.read_out
 
 
 def audio_probe(out, name):
-    try:
-        doc = json.loads(read(out, name))
-    except json.JSONDecodeError as e:
-        h.check(False, f"{name} is a status document", str(e), group="rig")
-        return {}
-    return next((p for p in doc.get("probes", []) if p.get("name") == "audio"), {})
+    return h.out_probe(out, name, "audio")
+
+SOURCE_DIR = os.environ.get("HWCTL_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
+BUILD_DIR = os.environ.get("HWCTL_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
 
 
 def main():

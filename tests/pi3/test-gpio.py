@@ -24,27 +24,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as h  # noqa: E402
 
+read = h.read_out
+
+
+def gpio_probe(out, name):
+    return h.out_probe(out, name, "gpio")
+
 SOURCE_DIR = os.environ.get("HWCTL_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
 BUILD_DIR = os.environ.get("HWCTL_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
 BASE = 512  # the legacy sysfs base of pinctrl-bcm2835 on this kernel (checked below)
 LINES = {"led-high": 17, "led-low": 27, "button": 4, "relay": 22}
-
-
-def read(out, name):
-    try:
-        with open(os.path.join(out, name), errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
-def gpio_probe(out, name):
-    try:
-        doc = json.loads(read(out, name))
-    except json.JSONDecodeError as e:
-        h.check(False, f"{name} is a status document", str(e), group="rig")
-        return {}
-    return next((p for p in doc.get("probes", []) if p.get("name") == "gpio"), {})
 
 
 def info_line(text, offset):
