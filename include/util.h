@@ -115,6 +115,9 @@ int read_one_line_file(const char *path, char **ret);
  * Creates missing parent directories with mode 0755. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
 int mkdir_parents(const char *path, mode_t mode);
+/* Writes value to an existing kernel attribute (sysfs, /proc/sys) in one write(2): never creates
+ * a file. -errno, -EIO for a short write. */
+int write_attribute(const char *path, const char *value);
 
 uint64_t now_usec(int clock_id);
 

@@ -287,6 +287,20 @@ static int fsync_directory_of(const char *path)
         return fsync(fd) < 0 ? -errno : 0;
 }
 
+int write_attribute(const char *path, const char *value)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        size_t n = strlen(value);
+        ssize_t k;
+
+        if (fd < 0)
+                return -errno;
+        k = write(fd, value, n);
+        if (k < 0)
+                return -errno;
+        return (size_t)k == n ? 0 : -EIO;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
 {
         _cleanup_free_ char *tmp = NULL;

@@ -203,18 +203,6 @@ int bt_sysfs_serdev_for_uart(const char *sys, const char *uart_path, char **ret_
         return -ENOENT;
 }
 
-static int write_attr(const char *path, const char *value)
-{
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        size_t n = strlen(value);
-
-        if (fd < 0)
-                return -errno;
-        if (write(fd, value, n) != (ssize_t)n)
-                return -errno;
-        return 0;
-}
-
 int bt_sysfs_rebind(const char *sys, const char *serdev_dir, const char *driver)
 {
         const char *name = strrchr(serdev_dir, '/');
@@ -228,10 +216,10 @@ int bt_sysfs_rebind(const char *sys, const char *serdev_dir, const char *driver)
         bind = strdup_printf("%s/bus/serial/drivers/%s/bind", sys, driver);
         if (!unbind || !bind)
                 return -ENOMEM;
-        r = write_attr(unbind, name);
+        r = write_attribute(unbind, name);
         if (r < 0 && r != -ENODEV)
                 return r;
-        return write_attr(bind, name);
+        return write_attribute(bind, name);
 }
 
 int bt_hci_bring_up(int index, BtHciInfo *ret)

@@ -110,18 +110,6 @@ int sysctl_saved_new(const char *state_file, const char *base, SysctlSaved **ret
         return 0;
 }
 
-static int write_value(const char *path, const char *value)
-{
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        size_t n = strlen(value);
-
-        if (fd < 0)
-                return -errno;
-        if (write(fd, value, n) != (ssize_t)n)
-                return errno > 0 ? -errno : -EIO;
-        return 0;
-}
-
 static int want(SysctlSaved *s, const char *base, const char *ifname, const char *key,
                 const char *value, int *failures, int *first)
 {
@@ -153,7 +141,7 @@ static int want(SysctlSaved *s, const char *base, const char *ifname, const char
         r = read_one_line_file(e->path, &current);
         if (r >= 0 && streq(current, value))
                 return 0;
-        r = write_value(e->path, value);
+        r = write_attribute(e->path, value);
         if (r >= 0)
                 return 0;
 fail:
@@ -198,7 +186,7 @@ int sysctl_sync(SysctlSaved **saved, const char *base, const Plan *p, int *ret_e
                         i++;
                         continue;
                 }
-                (void)write_value(e->path, e->original);
+                (void)write_attribute(e->path, e->original);
                 free(e->path);
                 free(e->original);
                 s->entries[i] = s->entries[--s->n_entries];
@@ -215,7 +203,7 @@ SysctlSaved *sysctl_restore_all(SysctlSaved *s)
         if (!s)
                 return NULL;
         for (size_t i = 0; i < s->n_entries; i++) {
-                (void)write_value(s->entries[i].path, s->entries[i].original);
+                (void)write_attribute(s->entries[i].path, s->entries[i].original);
                 free(s->entries[i].path);
                 free(s->entries[i].original);
         }

@@ -44,15 +44,14 @@ static int context_open(int fd, const char *path, bool readonly, struct fdisk_co
         r = fdisk_set_ask(cxt, ask_quiet, NULL);
         if (r < 0)
                 return r;
+        /* libfdisk never closes a descriptor it was given (fdisk_assign_device_by_fd: the caller
+         * opens and closes it), so it gets the caller's own, which outlives the context. A
+         * duplicate here was never closed, and since it shared the open file description, it
+         * kept the caller's flock on the disk for as long as the daemon ran. */
         if (fd >= 0) {
-                int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-                if (dup_fd < 0)
-                        return -errno;
-                r = fdisk_assign_device_by_fd(cxt, dup_fd, path, readonly);
-                if (r < 0) {
-                        close(dup_fd);
+                r = fdisk_assign_device_by_fd(cxt, fd, path, readonly);
+                if (r < 0)
                         return r;
-                }
         } else {
                 r = fdisk_assign_device(cxt, path, readonly);
                 if (r < 0)
@@ -260,9 +259,10 @@ static uint32_t device_sector_size(int fd)
 
 int rootfs_table_resize(int fd, const char *path, unsigned number, uint64_t new_sectors)
 {
+        /* Declared first, so closed last: the context below uses it until it is unreferenced. */
+        _cleanup_close_ int mem = -EBADF;
         _cleanup_(fdisk_unref_contextp) struct fdisk_context *cxt = NULL;
         _cleanup_(fdisk_unref_partitionp) struct fdisk_partition *pa = NULL;
-        _cleanup_close_ int mem = -EBADF;
         Range head, tail, old_backup = {}, d_head, d_tail, d_old;
         uint64_t size, edge;
         uint32_t ss;
@@ -331,16 +331,9 @@ int rootfs_table_resize(int fd, const char *path, unsigned number, uint64_t new_
                 r = fdisk_save_user_sector_size(cxt, ss, ss);
         if (r < 0)
                 return r;
-        {
-                int dup_fd = fcntl(mem, F_DUPFD_CLOEXEC, 3);
-                if (dup_fd < 0)
-                        return -errno;
-                r = fdisk_assign_device_by_fd(cxt, dup_fd, path, 0);
-                if (r < 0) {
-                        close(dup_fd);
-                        return r;
-                }
-        }
+        r = fdisk_assign_device_by_fd(cxt, mem, path, 0);
+        if (r < 0)
+                return r;
         pa = fdisk_new_partition();
         if (!pa)
                 return -ENOMEM;

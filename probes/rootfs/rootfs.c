@@ -24,7 +24,9 @@ typedef struct Job {
         char *dump_path; /* where the old table goes before anything is written */
         char *dump;
         const char *failed_step;
-        bool locked; /* another process held the disk's lock */
+        bool uevent_tried; /* "change" written to the partition's uevent, for udev */
+        int uevent_error;  /* and how that went */
+        bool locked;       /* another process held the disk's lock */
         uint64_t fs_bytes_after;
         uint64_t duration;
         bool quick; /* settled from sysfs and the superblock alone */
@@ -222,6 +224,17 @@ static int rootfs_grow_work(void *userdata)
                                          j->plan.new_sectors * ss);
                 if (r < 0)
                         return r;
+                /* The table is written and the kernel knows: let go of the disk and its lock
+                 * now, not after the file system grows, and have udev look again, or its record
+                 * of the partition (ID_PART_ENTRY_SIZE) stays the old size. */
+                close(TAKE_FD(fd));
+                {
+                        _cleanup_free_ char *ue = strdup_printf("%s/uevent", j->loc.part_sys);
+                        if (!ue)
+                                return -ENOMEM;
+                        j->uevent_tried = true;
+                        j->uevent_error = write_attribute(ue, "change");
+                }
         }
 
         j->failed_step = "check the kernel's partition size";
@@ -284,6 +297,9 @@ static void rootfs_grow_done(ProbeContext *ctx, int result, void *userdata)
         if (probe_context_cancelled(ctx))
                 return;
         o = probe_context_details(ctx);
+        if (j->uevent_tried)
+                details_add_str(o, "udev_change",
+                                j->uevent_error ? strerror(-j->uevent_error) : "sent");
         if (j->dump) {
                 details_add_str(o, "old_table", j->dump);
                 details_add_str(o, "old_table_file", j->dump_path);

@@ -11,10 +11,11 @@ trap 'rm -rf "$work"' EXIT
 make_card "$work/mbr-ext4.img" dos ext4 512 2048
 make_card "$work/gpt-ext4.img" gpt ext4 512 2048
 make_card "$work/gpt-btrfs.img" gpt btrfs 512 2048
+make_card "$work/daemon.img" dos ext4 512 2048
 start=$(date +%s)
 "$RUN_VM" --timeout 400 --disk "$work/mbr-ext4.img" --disk "$work/gpt-ext4.img" \
-	--disk "$work/gpt-btrfs.img" "$top/tests/rootfs/vm-grow.sh" /dev/vda:ext4 /dev/vdb:ext4 \
-	/dev/vdc:btrfs
+	--disk "$work/gpt-btrfs.img" --disk "$work/daemon.img" "$top/tests/rootfs/vm-grow.sh" \
+	/dev/vda:ext4 /dev/vdb:ext4 /dev/vdc:btrfs daemon:/dev/vdd:ext4
 rc=$?
 echo "VM run: $(($(date +%s) - start)) s, exit $rc"
 [ $rc -eq 0 ] || exit $rc

@@ -30,6 +30,12 @@ run_probe() {
 	rc=$?
 	t1=$(date +%s%N)
 	probe_ms=$(((t1 - t0) / 1000000))
+	run_probe_read
+	echo "hwctld rc=$rc verdict=$verdict in ${probe_ms} ms (probe ${duration_usec} us): $summary${remedy:+ (remedy: $remedy)}"
+}
+
+# run_probe_read: verdict, summary, remedy, duration_usec and details from the status snapshot.
+run_probe_read() {
 	eval "$(python3 - <<'EOF'
 import json, shlex
 doc = json.load(open("/run/hwctl/status.json"))
@@ -40,7 +46,6 @@ print(f"duration_usec={int(p.get('duration_usec') or 0)}")
 print(f"details={shlex.quote(json.dumps(p.get('details') or {}))}")
 EOF
 )"
-	echo "hwctld rc=$rc verdict=$verdict in ${probe_ms} ms (probe ${duration_usec} us): $summary${remedy:+ (remedy: $remedy)}"
 }
 
 detail() { python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$details" "$1"; }
