@@ -4,7 +4,7 @@
 # tier runs in well under 3 minutes (two subnets ~30 s, one subnet ~10 s, storm ~10 s).
 hwctl_test(test-network-plan unit SOURCES network/test-network-plan.c)
 hwctl_test(test-network-sysctl unit SOURCES network/test-network-sysctl.c)
-foreach(t two_subnets same_subnet storm)
+foreach(t two_subnets same_subnet storm one_uplink)
         string(REPLACE "_" "-" name network-${t})
         hwctl_test(${name} network COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/network/test_${t}.py
                 LABELS "root;slow" SERIAL TIMEOUT 180)

@@ -162,6 +162,13 @@ static void collect_link(struct nl_object *obj, void *arg)
         unsigned flags = rtnl_link_get_flags(l);
         NetLink nl;
 
+        /* The kernel also sends RTM_NEWLINK with ifi_family AF_INET6 (addrconf's per-link
+         * state: when the link comes up, on router advertisements) and AF_BRIDGE; libnl keys
+         * links by (ifindex, family) and keeps each as an object of its own. Only the AF_UNSPEC
+         * one is the link: the others made one USB NIC two uplinks, with two from-rules and
+         * two default routes. */
+        if (rtnl_link_get_family(l) != AF_UNSPEC)
+                return;
         /* A malformed link (no name, a name too long) is skipped, not fatal. */
         if (net_link_make(rtnl_link_get_ifindex(l), rtnl_link_get_name(l),
                           (flags & IFF_UP) && (flags & IFF_LOWER_UP), flags & IFF_LOOPBACK,
