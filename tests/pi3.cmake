@@ -3,7 +3,7 @@
 # qemu's raspi3b with the upstream device tree, hwctld cross-compiled (build-arm64/), the
 # kernel's Bluetooth driver on uart0 talking to tests/bt's emulated Broadcom chip.
 # One boot each, 8-13 s; one at a time (qemu's TCG and the cross build want the two cores).
-foreach(case healthy ignore-baud no-patch)
+foreach(case healthy ignore-baud no-patch expander)
         hwctl_test(pi3-bt-kernel-${case} pi3
                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-bt-kernel.py ${case}
                 SERIAL TIMEOUT 300)

@@ -496,18 +496,35 @@ static int probe_cause(Ctx *c)
                                                : "could not get or drive",
                                       g->line, g->controller_path, reason ? "; the kernel: " : "",
                                       strempty(reason)),
-                        strstr(g->controller_path, "firmware")
+                        strstr(g->controller_path, "firmware") && gpio_failed
+                                /* The expander's own error line: its driver is bound and asked
+                                 * the firmware, which did not serve the line. */
                                 ? strdup_printf("Line %u of %s is on the Raspberry Pi firmware "
-                                                "GPIO expander: load its driver "
-                                                "(gpio-raspberrypi-exp, "
-                                                "CONFIG_GPIO_RASPBERRYPI_EXP, with the "
-                                                "raspberrypi firmware driver) before hci_uart, "
-                                                "e.g. in the initramfs.",
-                                                g->line, g->controller_path)
-                                : strdup_printf("Make sure the GPIO controller %s has its driver "
-                                                "loaded and that no gpio-hog or other driver "
-                                                "holds line %u.",
-                                                g->controller_path, g->line));
+                                                "GPIO expander. Its driver is loaded: the kernel "
+                                                "log has the expander's own error for line %d "
+                                                "(raspberrypi-exp-gpio: Failed to ... GPIO), so "
+                                                "the VideoCore firmware refused the line. Update "
+                                                "the firmware in the boot partition (start*.elf, "
+                                                "fixup*.dat) to one that knows the board; an "
+                                                "emulator without that firmware needs "
+                                                "shutdown-gpios moved off the expander.",
+                                                g->line, g->controller_path,
+                                                f->gpio_line >= 0 ? f->gpio_line : (int)g->line)
+                                : strstr(g->controller_path, "firmware")
+                                          ? strdup_printf(
+                                                    "Line %u of %s is on the Raspberry Pi firmware "
+                                                    "GPIO expander: load its driver "
+                                                    "(gpio-raspberrypi-exp, "
+                                                    "CONFIG_GPIO_RASPBERRYPI_EXP, with the "
+                                                    "raspberrypi firmware driver) before hci_uart, "
+                                                    "e.g. in the initramfs.",
+                                                    g->line, g->controller_path)
+                                          : strdup_printf(
+                                                    "Make sure the GPIO controller %s has its "
+                                                    "driver "
+                                                    "loaded and that no gpio-hog or other driver "
+                                                    "holds line %u.",
+                                                    g->controller_path, g->line));
         }
         if (deferred || bt_findings_seen(f, BT_EVENT_PROBE_FAILED) ||
             bt_findings_seen(f, BT_EVENT_REGISTER_FAILED))

@@ -849,6 +849,22 @@ static void test_deferred_probe_names_the_gpio(void)
         bt_diagnosis_done(&d);
         bt_findings_done(&f);
 
+        /* The log of hwctl's emulated Pi 3 with BT_ON on the expander (run-pi3 --bt-shutdown
+         * firmware): the expander's driver is bound and says the firmware refused line 0. The
+         * remedy must not ask to load a driver the log shows loaded. */
+        Board pi3 = rpi3b(2000000);
+        findings_of(kmsg_file(FIX("rpi3b-6.12-expander-refused.kmsg")), &f);
+        ASSERT_INT_EQ(f.gpio_line, 0);
+        ASSERT_TRUE(bt_findings_seen(&f, BT_EVENT_GPIO_FAILED));
+        ASSERT_INT_EQ(diagnose(&pi3, &f, NULL, NULL, true, &d), 0);
+        dump("expander refused", &d);
+        ASSERT_INT_EQ(d.cause, BT_CAUSE_POWER_GPIO);
+        ASSERT_STR_CONTAINS(d.remedy, "Its driver is loaded");
+        ASSERT_STR_CONTAINS(d.remedy, "firmware refused");
+        ASSERT_TRUE(d.remedy && !strstr(d.remedy, "load its driver"));
+        bt_diagnosis_done(&d);
+        bt_findings_done(&f);
+
         /* The expander failing on BT_ON (line 0); a failure on another line is not ours. */
         findings_of(kmsg_text("3,1,1,-;raspberrypi-exp-gpio soc:firmware:gpio: Failed to set "
                               "GPIO 0 state (-110 0)\n"),

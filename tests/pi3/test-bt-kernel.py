@@ -4,13 +4,16 @@
 (hci_uart_bcm on uart0) attaches an emulated BCM43430A1 with the real patch file, and hwctld's
 bluetooth probe reports what happened and, when it went wrong, why and what to do.
 
-    test-bt-kernel.py healthy|ignore-baud|no-patch
+    test-bt-kernel.py healthy|ignore-baud|no-patch|expander
 
 healthy      the chip answers everything: hci0 comes up patched at max-speed, and hwctld says ok
 ignore-baud  the chip never answers Update UART Baud Rate (0xfc18): the kernel times out twice
              and stays at 115200; hwctld says degraded or failed and names the cause
 no-patch     brcm/BCM43430A1.hcd is not in /lib/firmware: the chip runs its ROM; hwctld names
              the file and the package that ships it
+expander     the tree as it is (run-pi3 --bt-shutdown firmware): BT_ON on the firmware GPIO
+             expander, whose driver is bound but whose firmware (qemu's) refuses the line, so no
+             hci0 comes; hwctld must say the firmware refused it, not to load the driver
 
 The device tree is the upstream bcm2837-rpi-3-b.dtb with the bluetooth node's shutdown-gpios
 moved from the firmware GPIO expander (which qemu does not emulate: the driver's probe would
@@ -41,6 +44,7 @@ CASES = {
     "healthy": {"args": [], "settle": PATCHED},
     "ignore-baud": {"args": ["--fault", "ignore-baud"], "settle": PATCHED},
     "no-patch": {"args": ["--no-patch"], "settle": r"BCM: 'brcm/BCM\.hcd'"},
+    "expander": {"args": ["--bt-shutdown", "firmware"], "settle": r"raspberrypi-exp-gpio"},
 }
 BD_ADDR = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
 
@@ -91,11 +95,18 @@ def main():
     model = (read(out, "model") or "").replace("\x00", "").strip()
     check("kernel", model == "Raspberry Pi 3 Model B", "the tree's model is the Pi 3 Model B",
             repr(model))
-    check("kernel", "hci_uart_bcm serial0-0" in dmesg and "No reset resource" not in dmesg,
-            "hci_uart_bcm bound uart0's bluetooth node, with a shutdown line (GPIO 28)")
+    if case == "expander":
+        check("kernel", re.search(r"raspberrypi-exp-gpio soc:firmware:gpio: Failed to get GPIO 0 "
+                                  r"config", dmesg),
+              "the expander's driver is bound and the firmware refuses line 0 (BT_ON)")
+        check("kernel", not re.search(r"Bluetooth: hci0", dmesg), "no hci0 comes")
+    else:
+        check("kernel", "hci_uart_bcm serial0-0" in dmesg and "No reset resource" not in dmesg,
+              "hci_uart_bcm bound uart0's bluetooth node, with a shutdown line (GPIO 28)")
     hci = (read(out, "hci") or "").split()
-    check("kernel", len(hci) >= 2 and hci[0] == "hci0" and "/3f201000.serial/" in hci[1],
-            "hci0's sysfs parent is the PL011 uart0 (3f201000.serial)", " ".join(hci) or "no hci")
+    if case != "expander":
+        check("kernel", len(hci) >= 2 and hci[0] == "hci0" and "/3f201000.serial/" in hci[1],
+              "hci0's sysfs parent is the PL011 uart0 (3f201000.serial)", " ".join(hci) or "no hci")
     pins = read(out, "pinmux-pins") or ""
     check("kernel", re.search(r"pin 32 \(gpio32\): 3f201000\.serial .*alt3", pins) and
             re.search(r"pin 30 \(gpio30\): \(MUX UNCLAIMED\)", pins),
@@ -119,7 +130,7 @@ def main():
                 "the patch still went down, at the init speed", emu_stats)
         check("kernel", emu_stats.endswith(" 115200 baud"),
                 "the chip stays at 115200 (hci0 runs at the init speed)", emu_stats)
-    else:
+    elif case == "no-patch":
         check("kernel", "Bluetooth: hci0: BCM: firmware Patch file not found, tried:" in dmesg,
                 "the kernel says: BCM: firmware Patch file not found, tried:")
         check("kernel", f"Bluetooth: hci0: BCM: 'brcm/{CHIP}.hcd'" in dmesg,
@@ -170,6 +181,14 @@ def main():
                 "details.kernel_log has the baudrate line", repr(log))
         check("hwctld", "max-speed" in remedy or "RTS/CTS" in remedy,
                 "the remedy names the cause (max-speed or RTS/CTS)", repr(remedy))
+    elif case == "expander":
+        check("hwctld", details.get("cause") == "power-gpio", "details.cause is power-gpio",
+              repr(details.get("cause")))
+        check("hwctld", "Its driver is loaded" in remedy and "firmware refused" in remedy,
+              "the remedy says what the log shows: the driver is loaded, the firmware refused",
+              repr(remedy))
+        check("hwctld", "load its driver" not in remedy,
+              "and does not ask to load a driver that is loaded", repr(remedy))
     else:
         check("hwctld", f"brcm/{CHIP}.hcd" in remedy and "bluez-firmware" in remedy,
                 f"the remedy names brcm/{CHIP}.hcd and bluez-firmware", repr(remedy))
