@@ -18,3 +18,6 @@ hwctl_test(pi3-gpio pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-gpio.py SER
 # hwctld's audio probe where no card can come (qemu emulates no VideoCore): the diagnosis for
 # this kernel, without and with snd_bcm2835 and vc4 loaded. One boot, about 15 s.
 hwctl_test(pi3-audio pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-audio.py SERIAL TIMEOUT 300)
+# The kernel attaches the chip after hwctld's wait ran out (hci_uart loaded late, as udev did on
+# the board image's first boot): the daemon, watching through udevd, brings hci0 up. ~25 s.
+hwctl_test(pi3-bt-late pi3 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/pi3/test-bt-late.py SERIAL TIMEOUT 300)

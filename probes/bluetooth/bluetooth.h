@@ -3,15 +3,21 @@
  * (bt-userspace.c) and its kernel path (bt-kernel.c). */
 #pragma once
 
+#include <systemd/sd-device.h>
+
 #include "bt-bcm.h"
 #include "details.h"
 #include "bt-settings.h"
 #include "bt-sysfs.h"
 #include "probe.h"
 
-#define BT_POLL_USEC         (100 * USEC_PER_MSEC)
-#define BT_TIMER_ACCURACY    (1 * USEC_PER_MSEC)
-#define BT_REBIND_MAX        2
+#define BT_POLL_USEC      (100 * USEC_PER_MSEC)
+#define BT_TIMER_ACCURACY (1 * USEC_PER_MSEC)
+#define BT_REBIND_MAX     2
+/* A controller that appears after the kernel path reported: looked at this long after. */
+#define BT_RERUN_DELAY_USEC (500 * USEC_PER_MSEC)
+/* Waits of KernelTimeoutSec= added while udev still has events queued. */
+#define BT_UDEV_WAITS_MAX    6
 #define BT_REBIND_PAUSE_USEC (1 * USEC_PER_SEC) /* doubles each time */
 /* HCIDEVUP runs the driver's whole setup; its commands time out after some seconds each. */
 #define BT_KERNEL_SETUP_USEC (60 * USEC_PER_SEC)
@@ -22,8 +28,12 @@ typedef enum BtPath {
         BT_PATH_KERNEL,
 } BtPath;
 
-/* What outlives a run: the tty handed to the kernel, and what the run that attached it found. */
+/* What outlives a run: the tty handed to the kernel, and what the run that attached it found;
+ * or, after the kernel path found no controller, the watch for one (fd < 0 then). */
 typedef struct BtState {
+        sd_device_monitor *watch; /* "bluetooth" devices: an hciN that comes later re-runs */
+        sd_event_source *rerun;
+        ProbeHandle *handle;
         char *config; /* the [Bluetooth] section it was attached with, as JSON */
         int fd;
         int hci_index;
@@ -64,6 +74,7 @@ typedef struct BtJob {
         sd_event_source *timer;
         uint64_t deadline;
         unsigned rebinds;
+        unsigned udev_waits;
         char *serdev_dir, *driver;
         uint64_t started;
         bool unconfigured; /* the kernel found only a default address */
@@ -74,6 +85,7 @@ typedef struct BtJob {
 } BtJob;
 
 BtJob *bt_job_free(BtJob *j);
+void bt_state_free(void *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(BtJob *, bt_job_free)
 
 /* Details */

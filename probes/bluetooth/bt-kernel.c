@@ -80,6 +80,73 @@ static bool cause_is_transient(BtCause c)
                c == BT_CAUSE_UNKNOWN;
 }
 
+static int on_rerun(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        BtState *w = userdata;
+
+        (void)src;
+        (void)usec;
+        (void)probe_handle_request_run(w->handle);
+        return 0;
+}
+
+static int on_bluetooth_device(sd_device_monitor *m, sd_device *dev, void *userdata)
+{
+        BtState *w = userdata;
+        sd_device_action_t action;
+        const char *sysname = NULL;
+        int r;
+
+        (void)m;
+        if (sd_device_get_action(dev, &action) < 0 || action != SD_DEVICE_ADD ||
+            sd_device_get_sysname(dev, &sysname) < 0 || !startswith(sysname, "hci"))
+                return 0;
+        /* The controller's own setup follows its registration: look a moment later. */
+        if (w->rerun)
+                r = sd_event_source_set_time_relative(w->rerun, BT_RERUN_DELAY_USEC);
+        else
+                r = sd_event_add_time_relative(probe_handle_event(w->handle), &w->rerun,
+                                               CLOCK_MONOTONIC, BT_RERUN_DELAY_USEC,
+                                               BT_TIMER_ACCURACY, on_rerun, w);
+        if (r >= 0)
+                (void)sd_event_source_set_enabled(w->rerun, SD_EVENT_ONESHOT);
+        return 0;
+}
+
+/* No controller came: keep watching for one (hci_uart loaded late, a driver bound after udev
+ * settled), so it is brought up whenever it appears. Not for --once, which exits now. */
+static bool kernel_watch_for_controller(ProbeContext *ctx)
+{
+        ProbeHandle *h = probe_context_handle(ctx);
+        BtState *w;
+        int r;
+
+        if (probe_handle_once(h))
+                return false;
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return false;
+        w->fd = -EBADF;
+        w->hci_index = -1;
+        w->handle = h;
+        r = sd_device_monitor_new(&w->watch);
+        if (r >= 0)
+                r = sd_device_monitor_filter_add_match_subsystem_devtype(w->watch, "bluetooth",
+                                                                         NULL);
+        if (r >= 0)
+                r = sd_device_monitor_attach_event(w->watch, probe_handle_event(h));
+        if (r >= 0)
+                r = sd_device_monitor_start(w->watch, on_bluetooth_device, w);
+        if (r < 0) {
+                details_add_str(probe_context_details(ctx), "watch_error", strerror(-r));
+                bt_state_free(w);
+                return false;
+        }
+        details_add_bool(probe_context_details(ctx), "watching", true);
+        probe_handle_set_state(h, w, bt_state_free);
+        return true;
+}
+
 static void kernel_fail_diagnosed(ProbeContext *ctx, BtJob *j, const char *what)
 {
         BtDiagnosis dg = {};
@@ -212,6 +279,14 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
         bt_job_free(j);
 }
 
+/* Whether udev has events queued (it keeps <run>/udev/queue while it does). */
+static bool udev_busy(ProbeContext *ctx)
+{
+        _cleanup_free_ char *q = probe_context_path(ctx, PROBE_PATH_RUN, "udev/queue");
+
+        return q && access(q, F_OK) == 0;
+}
+
 static int kernel_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         ProbeContext *ctx = userdata;
@@ -237,6 +312,18 @@ static int kernel_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
                 }
                 return 0;
         }
+        /* Being ordered after udev's coldplug does not mean its queue is done: while udev still
+         * works through events (hci_uart may load any moment), keep waiting and say so. */
+        if (now_usec(CLOCK_MONOTONIC) >= j->deadline && j->udev_waits < BT_UDEV_WAITS_MAX &&
+            udev_busy(ctx)) {
+                j->udev_waits++;
+                j->deadline = now_usec(CLOCK_MONOTONIC) + j->kernel_timeout;
+                (void)probe_extend_timeout(ctx, j->kernel_timeout + BT_KERNEL_SETUP_USEC);
+                probe_progress(ctx,
+                               "waiting: udev is still processing events, and no Bluetooth "
+                               "controller is on %s yet",
+                               j->uart_path);
+        }
         if (now_usec(CLOCK_MONOTONIC) < j->deadline)
                 return sd_event_source_set_time_relative(s, BT_POLL_USEC) < 0
                                ? 0
@@ -247,9 +334,12 @@ static int kernel_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
                 return 0;
         {
                 _cleanup_free_ char *span = format_duration(j->kernel_timeout);
-                _cleanup_free_ char *what =
-                        strdup_printf("no Bluetooth controller appeared on %s within %s",
-                                      j->uart_path, strna(span));
+                /* Before the report: after it the context is the runner's again. */
+                bool watching = kernel_watch_for_controller(ctx);
+                _cleanup_free_ char *what = strdup_printf(
+                        "no Bluetooth controller appeared on %s within %s%s", j->uart_path,
+                        strna(span),
+                        watching ? " (watching: one that comes later is brought up)" : "");
                 kernel_fail_diagnosed(ctx, j, what ?: "no Bluetooth controller appeared");
         }
         bt_job_free(j);

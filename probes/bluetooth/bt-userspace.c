@@ -12,12 +12,14 @@
 #include "bt-userspace.h"
 #include "uart-speed.h"
 
-static void bt_state_free(void *p)
+void bt_state_free(void *p)
 {
         BtState *s = p;
 
         if (!s)
                 return;
+        sd_event_source_disable_unref(s->rerun);
+        sd_device_monitor_unref(s->watch);
         /* Back to N_TTY, as hciattach does: the kernel removes hciN now, even when another
          * process still holds the tty open (only the last close would otherwise). */
         if (s->fd >= 0) {
