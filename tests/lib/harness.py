@@ -88,6 +88,25 @@ def read_out(out, name):
         return ""
 
 
+def run_pi3(case, scenario, *rig_args):
+    """Boots the emulated Pi 3 (tests/pi3/run-pi3 --quiet) with the guest script scenario (a
+    file in tests/pi3/), its files in $HWCTL_BUILD_DIR/tests/pi3-out/case/. Returns (out, rc);
+    rc is 0, 77 (skipped) or the rig's failure, whose last console lines are printed."""
+    src = SOURCE or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    here = os.path.join(src, "tests", "pi3")
+    out = os.path.join(BUILD or os.path.join(src, "build"), "tests", "pi3-out", case)
+    shutil.rmtree(out, ignore_errors=True)
+    argv = [os.path.join(here, "run-pi3"), "--quiet", *rig_args, "--out", out,
+            os.path.join(here, scenario)]
+    print("+ " + " ".join(argv), flush=True)
+    rc = subprocess.run(argv).returncode
+    if rc not in (0, 77):
+        print("--- last console lines ---\n" +
+              "\n".join(read_out(out, "console.log").splitlines()[-40:]))
+        print(f"run-pi3 failed with exit code {rc} (124: timeout, 125: the rig broke)")
+    return out, rc
+
+
 def out_probe(out, name, probe_name):
     """probe_name's entry in the status document a rig saved as out/name; {} with a failed check
     when that is not a status document."""

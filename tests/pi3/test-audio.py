@@ -12,7 +12,6 @@ say that, not "load the module"). The run's files stay in $HWCTL_BUILD_DIR/tests
 """
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,23 +24,11 @@ read = h.read_out
 def audio_probe(out, name):
     return h.out_probe(out, name, "audio")
 
-SOURCE_DIR = os.environ.get("HWCTL_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
-BUILD_DIR = os.environ.get("HWCTL_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
 
 
 def main():
-    out = os.path.join(BUILD_DIR, "tests", "pi3-out", "audio")
-    subprocess.run(["rm", "-rf", out], check=True)
-    argv = [os.path.join(HERE, "run-pi3"), "--quiet", "--modules", "", "--timeout", "200",
-            "--out", out, os.path.join(HERE, "audio.sh")]
-    print("+ " + " ".join(argv), flush=True)
-    rc = subprocess.run(argv).returncode
-    if rc == 77:
-        return 77
+    out, rc = h.run_pi3("audio", "audio.sh", "--modules", "", "--timeout", "200")
     if rc != 0:
-        console = read(out, "console.log")
-        print("--- last console lines ---\n" + "\n".join(console.splitlines()[-40:]))
-        print(f"run-pi3 failed with exit code {rc} (124: timeout, 125: the rig broke)")
         return rc
 
     # The rig, as the kernel has it: no sound module at first, then both loaded, and no card.

@@ -7,7 +7,6 @@ without a restart or a reload; its first report must say it keeps watching. The 
 in $HWCTL_BUILD_DIR/tests/pi3-out/bt-late/."""
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -15,23 +14,11 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as h  # noqa: E402
 
 read = h.read_out
-SOURCE_DIR = os.environ.get("HWCTL_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
-BUILD_DIR = os.environ.get("HWCTL_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
 
 
 def main():
-    out = os.path.join(BUILD_DIR, "tests", "pi3-out", "bt-late")
-    subprocess.run(["rm", "-rf", out], check=True)
-    argv = [os.path.join(HERE, "run-pi3"), "--quiet", "--udev", "--modules", "", "--timeout",
-            "200", "--out", out, os.path.join(HERE, "bt-late.sh")]
-    print("+ " + " ".join(argv), flush=True)
-    rc = subprocess.run(argv).returncode
-    if rc == 77:
-        return 77
+    out, rc = h.run_pi3("bt-late", "bt-late.sh", "--udev", "--modules", "", "--timeout", "200")
     if rc != 0:
-        print("--- last console lines ---\n" +
-              "\n".join(read(out, "console.log").splitlines()[-40:]))
-        print(f"run-pi3 failed with exit code {rc} (124: timeout, 125: the rig broke)")
         return rc
     print("--- hwctld ---\n" + read(out, "daemon.log") + "---")
     dmesg = read(out, "dmesg")

@@ -17,7 +17,6 @@ $HWCTL_BUILD_DIR/tests/pi3-out/gpio/.
 import json
 import os
 import re
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,8 +29,6 @@ read = h.read_out
 def gpio_probe(out, name):
     return h.out_probe(out, name, "gpio")
 
-SOURCE_DIR = os.environ.get("HWCTL_SOURCE_DIR") or os.path.abspath(os.path.join(HERE, "..", ".."))
-BUILD_DIR = os.environ.get("HWCTL_BUILD_DIR") or os.path.join(SOURCE_DIR, "build")
 BASE = 512  # the legacy sysfs base of pinctrl-bcm2835 on this kernel (checked below)
 LINES = {"led-high": 17, "led-low": 27, "button": 4, "relay": 22}
 
@@ -48,18 +45,8 @@ def debugfs_line(text, offset):
 
 
 def main():
-    out = os.path.join(BUILD_DIR, "tests", "pi3-out", "gpio")
-    subprocess.run(["rm", "-rf", out], check=True)
-    argv = [os.path.join(HERE, "run-pi3"), "--quiet", "--gpiod", "--modules", "", "--timeout",
-            "200", "--out", out, os.path.join(HERE, "gpio.sh")]
-    print("+ " + " ".join(argv), flush=True)
-    rc = subprocess.run(argv).returncode
-    if rc == 77:
-        return 77
+    out, rc = h.run_pi3("gpio", "gpio.sh", "--gpiod", "--modules", "", "--timeout", "200")
     if rc != 0:
-        console = read(out, "console.log")
-        print("--- last console lines ---\n" + "\n".join(console.splitlines()[-40:]))
-        print(f"run-pi3 failed with exit code {rc} (124: timeout, 125: the rig broke)")
         return rc
     print("--- hwctld as a daemon ---\n" + read(out, "daemon.log") + "---")
 
