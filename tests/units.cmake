@@ -17,3 +17,5 @@ hwctl_test(units-catalog install COMMAND ${HWCTL_UNITS_TESTS}/test-catalog.sh LA
 hwctl_test(units-config-example install COMMAND ${HWCTL_UNITS_TESTS}/test-config-example.sh LABELS root TIMEOUT 600)
 set_property(TEST units-dbus-policy APPEND PROPERTY ENVIRONMENT
         "HWCTL_TEST_BUS_PEER=$<TARGET_FILE:hwctl-test-bus-peer>")
+# The Debian package the board image installs (debian/, scripts/build-deb): amd64 and arm64.
+hwctl_test(units-deb install COMMAND ${HWCTL_UNITS_TESTS}/test-deb.sh TIMEOUT 900)
