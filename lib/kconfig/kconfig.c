@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kernel configurations: "CONFIG_X=y", "CONFIG_X=m", "CONFIG_X=\"...\"", "# CONFIG_X is not set".
  * Read through read_full_file() (a regular file, never blocking), inflated in memory. */
-#include <stdio.h>
-#include <sys/utsname.h>
 #include <zlib.h>
 
 #include "kconfig.h"

@@ -552,8 +552,6 @@ int audio_alsa_mixer_apply(const char *card_id, const AudioVolume *target, bool 
 out:
         if (mixer)
                 snd_mixer_close(mixer);
-        if ((m.element == NULL && m.error == NULL && m.why == NULL))
-                m.why = strdup("no element");
         *ret = m;
         return 0;
 }

@@ -202,11 +202,6 @@ static int expect_push(AudioCard **l, size_t *n, const char *id, const char *dri
         return 0;
 }
 
-static Tristate board_jack(const Board *b)
-{
-        return b->headphone_jack;
-}
-
 int audio_expected_cards(const Board *b, const AudioCmdline *cmd, AudioCard **ret, size_t *ret_n)
 {
         AudioCard *l = NULL;
@@ -244,7 +239,7 @@ int audio_expected_cards(const Board *b, const AudioCmdline *cmd, AudioCard **re
                 if (r < 0)
                         goto fail;
         }
-        if (b->family == BOARD_FAMILY_RPI && firmware && board_jack(b) == TRISTATE_YES &&
+        if (b->family == BOARD_FAMILY_RPI && firmware && b->headphone_jack == TRISTATE_YES &&
             cmd->headphones != TRISTATE_NO) {
                 r = expect_push(&l, &n, "Headphones", "bcm2835_headpho", AUDIO_CARD_ANALOG, -1);
                 if (r < 0)
@@ -348,11 +343,11 @@ static char *card_list(const AudioCard *c, size_t n)
 }
 
 int audio_decide(const Board *b, const AudioSettings *s, const AudioCard *cards, size_t n,
-                 const AudioCmdline *cmd, AudioDecision *ret)
+                 AudioDecision *ret)
 {
         const char *card_id = NULL;
         AudioOutput want = audio_settings_output(s, &card_id);
-        Tristate jack = board_jack(b);
+        Tristate jack = b->headphone_jack;
         size_t real = 0, usb = 0;
         ssize_t pick = -1;
         int pcm = -1;
@@ -450,7 +445,6 @@ int audio_decide(const Board *b, const AudioSettings *s, const AudioCard *cards,
                 if (pcm >= 0 && !d.pcm_name)
                         return -ENOMEM;
         }
-        (void)cmd;
         d.card = pick;
         d.reason = TAKE_PTR(reason);
         *ret = d;

@@ -151,7 +151,7 @@ static int audio_work(void *userdata)
         r = audio_alsa_list_cards(&j->cards, &j->n_cards, &j->list_error);
         if (r == -ENOMEM)
                 return r;
-        r = audio_decide(j->board, j->settings, j->cards, j->n_cards, &j->cmd, &j->decision);
+        r = audio_decide(j->board, j->settings, j->cards, j->n_cards, &j->decision);
         if (r < 0)
                 return r;
         if (j->decision.card >= 0)
@@ -469,8 +469,9 @@ static void audio_work_done(ProbeContext *ctx, int result, void *userdata)
                         return;
                 }
                 why = diagnose_no_card(ctx, j->board, &j->cmd, details, &remedy);
+                /* Both outputs off: the diagnosis already gave this fix. */
                 if (j->board->headphone_jack == TRISTATE_YES && j->cmd.headphones == TRISTATE_NO &&
-                    !(j->cmd.hdmi == TRISTATE_NO)) {
+                    j->cmd.hdmi != TRISTATE_NO) {
                         _cleanup_free_ char *fix = cmdline_fix();
                         (void)strbuf_append(&remedy, "%s%s", remedy ? " " : "", strempty(fix));
                 }
@@ -804,7 +805,8 @@ static int on_rerun(sd_event_source *src, uint64_t usec, void *userdata)
 
         (void)src;
         (void)usec;
-        return probe_handle_request_run(s->handle) < 0 ? 0 : 0;
+        (void)probe_handle_request_run(s->handle);
+        return 0;
 }
 
 static int on_sound_event(sd_device_monitor *m, sd_device *dev, void *userdata)
@@ -821,8 +823,10 @@ static int on_sound_event(sd_device_monitor *m, sd_device *dev, void *userdata)
         if (s->waiting) {
                 const AudioSettings *set =
                         probe_settings(&probe_audio, probe_context_config(s->waiting));
-                r = arm_settle(s->waiting, s, set ? set->settle_usec : AUDIO_SETTLE_DEFAULT);
-                (void)r;
+                ProbeContext *ctx = s->waiting;
+                r = arm_settle(ctx, s, set ? set->settle_usec : AUDIO_SETTLE_DEFAULT);
+                if (r < 0 && !probe_context_cancelled(ctx))
+                        probe_fail(ctx, r, "%m");
                 return 0;
         }
         if (probe_handle_once(s->handle))
@@ -938,7 +942,7 @@ static int audio_plan(const Board *b, const Config *c, const char *sysroot, char
         read_cmdline(proc_cmdline, &cmd);
         r = audio_expected_cards(b, &cmd, &cards, &n);
         if (r >= 0)
-                r = audio_decide(b, set, cards, n, &cmd, &d);
+                r = audio_decide(b, set, cards, n, &d);
         if (r < 0)
                 goto out;
         vol = audio_volume_to_string(&set->volume);

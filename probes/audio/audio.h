@@ -112,9 +112,10 @@ typedef struct AudioDecision {
 } AudioDecision;
 
 void audio_decision_done(AudioDecision *d);
-/* Pure: the output for this board, cards and settings. -ENOMEM only. */
+/* Pure: the output for this board, cards and settings (the kernel command line shows in which
+ * cards came, not here). -ENOMEM only. */
 int audio_decide(const Board *b, const AudioSettings *s, const AudioCard *cards, size_t n,
-                 const AudioCmdline *cmd, AudioDecision *ret);
+                 AudioDecision *ret);
 
 /* The cards this board's kernel would create, named as the flavour of its tree names them
  * (the Raspberry Pi kernel's, mainline's, the Khadas vendor kernel's). For `hwctl plan` and to

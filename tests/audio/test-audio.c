@@ -83,13 +83,12 @@ static const AudioSettings *settings(const char *output)
         return &s;
 }
 
-/* decide DIR FILE CARDS CMDLINE OUTPUT -> the card chosen (NULL for none) and its PCM name. */
+/* decide DIR FILE CARDS OUTPUT -> the card chosen (NULL for none) and its PCM name. */
 static void expect_choice(const char *dir, const char *file, const CardSpec *spec,
-                          const char *cmdline, const char *output, const char *want,
-                          const char *want_pcm, bool want_analog_missing)
+                          const char *output, const char *want, const char *want_pcm,
+                          bool want_analog_missing)
 {
         _cleanup_(board_freep) Board *b = test_load_dtb(dir, file);
-        AudioCmdline cmd;
         AudioDecision d = {};
         AudioCard *c;
         size_t n;
@@ -97,8 +96,7 @@ static void expect_choice(const char *dir, const char *file, const CardSpec *spe
         if (!b)
                 return;
         c = cards_of(spec, &n);
-        audio_cmdline_parse(cmdline, &cmd);
-        ASSERT_INT_EQ(audio_decide(b, settings(output), c, n, &cmd, &d), 0);
+        ASSERT_INT_EQ(audio_decide(b, settings(output), c, n, &d), 0);
         if (!streq_ptr(d.card >= 0 ? c[d.card].id : NULL, want))
                 TEST_FAIL("%s with Output=%s: chose %s (%s), expected %s", file, strna(output),
                           d.card >= 0 ? strna(c[d.card].id) : "none", strna(d.reason), strna(want));
@@ -156,43 +154,41 @@ static void test_every_upstream_tree(void)
                 TEST_SKIP("no upstream DTBs in %s (run scripts/fetch-dtbs)", HWCTL_DTB_DIR);
 
         /* Boards with a jack: the jack. */
-        expect_choice(D, "bcm2837-rpi-3-b.dtb", pi3, "", NULL, "Headphones",
+        expect_choice(D, "bcm2837-rpi-3-b.dtb", pi3, NULL, "Headphones",
                       "plughw:CARD=Headphones,DEV=0", false);
-        expect_choice(D, "bcm2837-rpi-3-b-plus.dtb", pi3, "", NULL, "Headphones", NULL, false);
-        expect_choice(D, "bcm2837-rpi-3-a-plus.dtb", pi3, "", NULL, "Headphones", NULL, false);
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "", NULL, "Headphones", NULL, false);
+        expect_choice(D, "bcm2837-rpi-3-b-plus.dtb", pi3, NULL, "Headphones", NULL, false);
+        expect_choice(D, "bcm2837-rpi-3-a-plus.dtb", pi3, NULL, "Headphones", NULL, false);
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, NULL, "Headphones", NULL, false);
         /* ... unless asked otherwise, by kind, port or id. */
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "", "hdmi", "vc4hdmi0",
-                      "hdmi:CARD=vc4hdmi0,DEV=0", false);
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "", "hdmi1", "vc4hdmi1",
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "hdmi", "vc4hdmi0", "hdmi:CARD=vc4hdmi0,DEV=0",
+                      false);
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "hdmi1", "vc4hdmi1",
                       "hdmi:CARD=vc4hdmi1,DEV=0", false);
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "", "vc4hdmi1", "vc4hdmi1", NULL, false);
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "", "NoSuchCard", NULL, NULL, false);
-        /* The jack turned off on the command line: HDMI, and the jack is missing. */
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4_hdmi_only, "snd_bcm2835.enable_headphones=0",
-                      NULL, "vc4hdmi0", NULL, true);
-        expect_choice(D, "bcm2837-rpi-3-b.dtb", pi3_hdmi_only, "", "analog", NULL, NULL, true);
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "vc4hdmi1", "vc4hdmi1", NULL, false);
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4, "NoSuchCard", NULL, NULL, false);
+        /* The jack turned off on the command line (snd_bcm2835.enable_headphones=0), so its card
+         * never came: HDMI, and the jack is missing. */
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4_hdmi_only, NULL, "vc4hdmi0", NULL, true);
+        expect_choice(D, "bcm2837-rpi-3-b.dtb", pi3_hdmi_only, "analog", NULL, NULL, true);
         /* A USB card beside on-board ones is not chosen by auto; alone it is. */
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4_usb, "", NULL, "Headphones", NULL, false);
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", usb_only, "", NULL, "Device",
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", pi4_usb, NULL, "Headphones", NULL, false);
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", usb_only, NULL, "Device",
                       "plughw:CARD=Device,DEV=0", true);
         /* Boards without a jack: the first HDMI, and nothing is missing. */
-        expect_choice(D, "bcm2711-rpi-400.dtb", pi4_hdmi_only, "", NULL, "vc4hdmi0", NULL, false);
-        expect_choice(D, "bcm2711-rpi-cm4-io.dtb", pi4_hdmi_only, "", NULL, "vc4hdmi0", NULL,
-                      false);
-        expect_choice(D, "bcm2712-rpi-5-b.dtb", pi4_hdmi_only, "", NULL, "vc4hdmi0", NULL, false);
-        expect_choice(D, "bcm2837-rpi-zero-2-w.dtb", pi3_hdmi_only, "", NULL, "vc4hdmi",
+        expect_choice(D, "bcm2711-rpi-400.dtb", pi4_hdmi_only, NULL, "vc4hdmi0", NULL, false);
+        expect_choice(D, "bcm2711-rpi-cm4-io.dtb", pi4_hdmi_only, NULL, "vc4hdmi0", NULL, false);
+        expect_choice(D, "bcm2712-rpi-5-b.dtb", pi4_hdmi_only, NULL, "vc4hdmi0", NULL, false);
+        expect_choice(D, "bcm2837-rpi-zero-2-w.dtb", pi3_hdmi_only, NULL, "vc4hdmi",
                       "hdmi:CARD=vc4hdmi,DEV=0", false);
-        expect_choice(D, "bcm2711-rpi-400.dtb", pi4_hdmi_only, "", "analog", NULL, NULL, false);
+        expect_choice(D, "bcm2711-rpi-400.dtb", pi4_hdmi_only, "analog", NULL, NULL, false);
         /* Virtual cards only, or none. */
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", loop_only, "", NULL, NULL, NULL, true);
-        expect_choice(D, "bcm2711-rpi-4-b.dtb", loop_only, "", "Loopback", "Loopback", NULL, false);
-        expect_choice(D, "bcm2711-rpi-400.dtb", none, "", NULL, NULL, NULL, false);
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", loop_only, NULL, NULL, NULL, true);
+        expect_choice(D, "bcm2711-rpi-4-b.dtb", loop_only, "Loopback", "Loopback", NULL, false);
+        expect_choice(D, "bcm2711-rpi-400.dtb", none, NULL, NULL, NULL, false);
         /* Amlogic mainline: the SoC card; no jack known. */
         static const CardSpec vim3[] = {{"KHADASVIM3", "axg-sound-card", "KHADAS-VIM3", NULL}, {}};
-        expect_choice(D, "meson-g12b-a311d-khadas-vim3.dtb", vim3, "", NULL, "KHADASVIM3", NULL,
-                      false);
-        expect_choice(D, "meson-sm1-khadas-vim3l.dtb", vim3, "", NULL, "KHADASVIM3", NULL, false);
+        expect_choice(D, "meson-g12b-a311d-khadas-vim3.dtb", vim3, NULL, "KHADASVIM3", NULL, false);
+        expect_choice(D, "meson-sm1-khadas-vim3l.dtb", vim3, NULL, "KHADASVIM3", NULL, false);
 
         /* What the plan predicts covers what the kernel makes, and tells a missing card. */
         expect_expected(D, "bcm2711-rpi-4-b.dtb", pi4, "", 3);
@@ -212,15 +208,12 @@ static void test_vendor_trees(void)
                 {"AMLAUGESOUND", "AML-AUGESOUND", "AML-AUGESOUND", "TDM-B"}, {}};
         const char *F = HWCTL_BOARD_FIXTURE_DTB_DIR;
 
-        expect_choice(F, "rpi-4-b-downstream.dtb", pi4_downstream, "", NULL, "Headphones", NULL,
-                      false);
-        expect_choice(F, "rpi-3-b-downstream.dtb", pi4_downstream, "", NULL, "Headphones", NULL,
-                      false);
-        expect_choice(F, "rpi-400-downstream.dtb", pi400_downstream, "", NULL, "vc4hdmi0",
+        expect_choice(F, "rpi-4-b-downstream.dtb", pi4_downstream, NULL, "Headphones", NULL, false);
+        expect_choice(F, "rpi-3-b-downstream.dtb", pi4_downstream, NULL, "Headphones", NULL, false);
+        expect_choice(F, "rpi-400-downstream.dtb", pi400_downstream, NULL, "vc4hdmi0",
                       "hdmi:CARD=vc4hdmi0,DEV=0", false);
-        expect_choice(F, "rpi-5-b-downstream.dtb", pi400_downstream, "", NULL, "vc4hdmi0", NULL,
-                      false);
-        expect_choice(F, "khadas-vim1s-vendor.dtb", vim1s, "", NULL, "AMLAUGESOUND",
+        expect_choice(F, "rpi-5-b-downstream.dtb", pi400_downstream, NULL, "vc4hdmi0", NULL, false);
+        expect_choice(F, "khadas-vim1s-vendor.dtb", vim1s, NULL, "AMLAUGESOUND",
                       "plughw:CARD=AMLAUGESOUND,DEV=0", false);
         /* The downstream base trees turn the jack off in bootargs; the kernel command line as
          * the firmware passes it then has enable_headphones=0 last. */
@@ -237,7 +230,6 @@ static void test_a_soc_card_plays_hdmi_on_its_hdmi_device(void)
                 test_load_dtb(HWCTL_BOARD_FIXTURE_DTB_DIR, "khadas-vim1s-vendor.dtb");
         AudioCard *c;
         AudioDecision d = {};
-        AudioCmdline cmd;
 
         if (!b)
                 return;
@@ -252,8 +244,7 @@ static void test_a_soc_card_plays_hdmi_on_its_hdmi_device(void)
         c[0].pcm[2] = (AudioPcm){.device = 2, .name = strdup("SPDIF")};
         audio_card_classify(&c[0]);
         ASSERT_STR_EQ(audio_card_kind_to_string(c[0].kind), "soc");
-        audio_cmdline_parse("", &cmd);
-        ASSERT_INT_EQ(audio_decide(b, settings("hdmi"), c, 1, &cmd, &d), 0);
+        ASSERT_INT_EQ(audio_decide(b, settings("hdmi"), c, 1, &d), 0);
         ASSERT_STR_EQ(d.pcm_name, "plughw:CARD=AMLAUGESOUND,DEV=1");
         audio_decision_done(&d);
         audio_cards_free(c, 1);
