@@ -809,6 +809,26 @@ static int on_rerun(sd_event_source *src, uint64_t usec, void *userdata)
         return 0;
 }
 
+static bool device_in_subsystem(sd_device *dev, const char *subsystem)
+{
+        const char *sub = NULL;
+
+        return sd_device_get_subsystem(dev, &sub) >= 0 && streq_ptr(sub, subsystem);
+}
+
+static bool diagnosis_module(const char *name)
+{
+        static char *const vchiq[] = {"vchiq", "bcm2835_vchiq", NULL};
+
+        for (size_t i = 0; i < ELEMENTSOF(rpi_options); i++)
+                if (streq(name, rpi_options[i].module))
+                        return true;
+        for (size_t i = 0; i < ELEMENTSOF(amlogic_options); i++)
+                if (streq(name, amlogic_options[i].module))
+                        return true;
+        return strv_contains(vchiq, name);
+}
+
 static int on_sound_event(sd_device_monitor *m, sd_device *dev, void *userdata)
 {
         AudioState *s = userdata;
@@ -816,8 +836,12 @@ static int on_sound_event(sd_device_monitor *m, sd_device *dev, void *userdata)
         int r;
 
         (void)m;
-        if (sd_device_get_sysname(dev, &sysname) < 0 || !sysname ||
-            !(startswith(sysname, "card") || startswith(sysname, "controlC")))
+        if (sd_device_get_sysname(dev, &sysname) < 0 || !sysname)
+                return 0;
+        /* A card's devices, or a module the no-card diagnosis looks at: on a first boot udev
+         * loads vc4 and the VCHIQ drivers late, and a diagnosis made before would stay wrong. */
+        if (!(startswith(sysname, "card") || startswith(sysname, "controlC")) &&
+            !(device_in_subsystem(dev, "module") && diagnosis_module(sysname)))
                 return 0;
         s->last_card_usec = now_usec(CLOCK_MONOTONIC);
         if (s->waiting) {
@@ -851,6 +875,9 @@ static int monitor_start(AudioState *s, sd_event *e, char **ret_error)
         r = sd_device_monitor_new(&s->monitor);
         if (r >= 0)
                 r = sd_device_monitor_filter_add_match_subsystem_devtype(s->monitor, "sound", NULL);
+        if (r >= 0)
+                r = sd_device_monitor_filter_add_match_subsystem_devtype(s->monitor, "module",
+                                                                         NULL);
         if (r >= 0)
                 r = sd_device_monitor_attach_event(s->monitor, e);
         if (r >= 0)

@@ -8,7 +8,9 @@ must fail with the diagnosis that fits what this kernel shows, judged against /p
 One boot (tests/pi3/audio.sh inside, no modules loaded by the init): hwctld --once with no sound
 module loaded (it must say so and how to load them), then with snd_bcm2835 and vc4 loaded as udev
 would load them (VCHIQ, which snd_bcm2835 plays through, gives up on the mailbox: the probe must
-say that, not "load the module"). The run's files stay in $HWCTL_BUILD_DIR/tests/pi3-out/audio/.
+say that, not "load the module"); and hwctld as a daemon, with udevd, started before the modules
+load: its report must follow them without a restart, as on the board image's first boot, where
+udev loads vc4 late. The run's files stay in $HWCTL_BUILD_DIR/tests/pi3-out/audio/.
 """
 import json
 import os
@@ -27,7 +29,8 @@ def audio_probe(out, name):
 
 
 def main():
-    out, rc = h.run_pi3("audio", "audio.sh", "--modules", "", "--timeout", "200")
+    out, rc = h.run_pi3("audio", "audio.sh", "--udev", "--modules", "",
+                         "--timeout", "240")
     if rc != 0:
         return rc
 
@@ -79,11 +82,25 @@ def main():
             (p.get("remedy") or ""),
             "the remedy points at what the log shows, not at loading a loaded module",
             p.get("remedy"), group="hwctld")
+    loaded_summary = s
     h.check(diag.get("vchiq_loaded") is True and diag.get("vchiq_bound") is False,
             "details: vchiq loaded, not bound", json.dumps(diag), group="hwctld")
     h.check(all(v.get("loaded") for v in (diag.get("options") or {}).values())
             and set(diag.get("options") or {}) == {"CONFIG_SND_BCM2835", "CONFIG_DRM_VC4"},
             "details: both drivers seen loaded", json.dumps(diag), group="hwctld")
+
+    # 3. The daemon: its first report before the modules, its second after, by itself.
+    h.check("rc=0" in read(out, "udevd"), "udevd runs in the guest", read(out, "udevd"),
+            group="rig")
+    first = audio_probe(out, "daemon-first.json")
+    h.check(first.get("verdict") == "failed" and "neither snd_bcm2835" in
+            (first.get("summary") or ""), "daemon, before the modules: neither is loaded",
+            first.get("summary"), group="daemon")
+    second = audio_probe(out, "daemon-second.json")
+    h.check(second.get("verdict") == "failed" and second.get("summary") == loaded_summary,
+            "daemon, after they loaded: it ran again by itself and says what --once says",
+            f"{second.get('summary')!r} against {loaded_summary!r}\n{read(out, 'daemon.log')}",
+            group="daemon")
     h.finish()
 
 
