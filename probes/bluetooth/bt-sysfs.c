@@ -246,6 +246,17 @@ int bt_hci_bring_up(int index, BtHciInfo *ret)
                 ret->bdaddr[i] = di.bdaddr.b[5 - i];
         if (r < 0)
                 return r;
+        /* Up but raw: the kernel marks an unconfigured controller so. An HCIDEVUP that came
+         * while the kernel's own power-on was still running the setup waits for it, and then
+         * opens the controller the setup has just found unconfigured (a default address) without
+         * initialising it. Nothing but a user channel can use it like that: take it down again
+         * and answer as the kernel does when it is unconfigured from the start. */
+        if (ret->up && hci_test_bit(HCI_RAW, &di.flags)) {
+                if (ioctl(ctl, HCIDEVDOWN, index) < 0)
+                        return -errno;
+                ret->up = false;
+                return -EOPNOTSUPP;
+        }
         dd = hci_open_dev(index);
         if (dd < 0)
                 return 0;

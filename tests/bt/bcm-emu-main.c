@@ -130,7 +130,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bcm-emu: %s\n", strerror(-r));
                 return 1;
         }
-        fprintf(stderr, "bcm-emu: %u commands, %u patch records, patch %s, %u baud\n", st.commands,
-                st.records_ok, st.patch_ok ? "complete" : "not complete", st.baud);
+        fprintf(stderr,
+                "bcm-emu: %u commands, %u patch records, patch %s, %u baud, address "
+                "%02x:%02x:%02x:%02x:%02x:%02x\n",
+                st.commands, st.records_ok, st.patch_ok ? "complete" : "not complete", st.baud,
+                st.bdaddr[0], st.bdaddr[1], st.bdaddr[2], st.bdaddr[3], st.bdaddr[4], st.bdaddr[5]);
         return 0;
 }

@@ -120,7 +120,7 @@ def main():
         check("kernel", re.search(PATCHED, dmesg, re.M), "the patched firmware reports a build")
         errors = [x for x in bt if re.search(r"BCM: .*failed|tx timeout|Failed|Reset failed", x)]
         check("kernel", not errors, "the kernel log has no BCM errors", "; ".join(errors))
-        check("kernel", "patch complete" in emu_stats and emu_stats.endswith("2000000 baud"),
+        check("kernel", "patch complete" in emu_stats and " 2000000 baud," in emu_stats,
                 "the chip got the whole patch and runs at max-speed (2000000)", emu_stats)
     elif case == "ignore-baud":
         check("kernel", fc18_timeout, "the kernel says: command 0xfc18 tx timeout")
@@ -128,7 +128,7 @@ def main():
                 "the kernel says: BCM: failed to write update baudrate (-110)")
         check("kernel", patched and "patch complete" in emu_stats,
                 "the patch still went down, at the init speed", emu_stats)
-        check("kernel", emu_stats.endswith(" 115200 baud"),
+        check("kernel", " 115200 baud," in emu_stats,
                 "the chip stays at 115200 (hci0 runs at the init speed)", emu_stats)
     elif case == "no-patch":
         check("kernel", "Bluetooth: hci0: BCM: firmware Patch file not found, tried:" in dmesg,
@@ -171,6 +171,8 @@ def main():
         # address derived from /etc/machine-id over the management channel.
         check("hwctld", addr != "AA:AA:AA:AA:AA:AA" and details.get("address_assigned") is True,
                 "the default address was replaced by the board's stable one", repr(addr))
+        check("hwctld", isinstance(addr, str) and emu_stats.endswith(f"address {addr.lower()}"),
+                "... and the chip has it (the emulator's view)", emu_stats)
         h.finish()
     check("hwctld", verdict in ("degraded", "failed"), "verdict degraded or failed",
             repr(verdict))

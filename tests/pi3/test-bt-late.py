@@ -7,6 +7,7 @@ without a restart or a reload; its first report must say it keeps watching. The 
 in $HWCTL_BUILD_DIR/tests/pi3-out/bt-late/."""
 import json
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,10 +41,15 @@ def main():
     h.check(second.get("verdict") == "ok" and d2.get("hci") == "hci0",
             "after hci_uart: hwctld brought hci0 up by itself (ok, hci0)",
             f"{second.get('verdict')}: {second.get('summary')}", group="hwctld")
-    addr = read(out, "hci").split()
-    h.check(len(addr) >= 2 and addr[-1] != "aa:aa:aa:aa:aa:aa",
-            "hci0 has the board's address, not the chip default", " ".join(addr),
-            group="hwctld")
+    # The chip's own view (bcm-emu's last line): the address the kernel wrote to it.
+    emu = read(out, "emu.log").strip().splitlines()
+    m = re.search(r"address ([0-9a-f:]{17})$", emu[-1] if emu else "")
+    h.check(m and m.group(1) != "aa:aa:aa:aa:aa:aa" and
+            m.group(1).upper() == (d2.get("address") or "").upper(),
+            "the chip has the address hwctld reports, not its default",
+            f"{emu[-1:]} against {d2.get('address')}", group="hwctld")
+    h.check(d2.get("address_assigned") is True, "... assigned over the management channel",
+            json.dumps(d2), group="hwctld")
     h.check(read(out, "daemon.rc").strip() == "0", "hwctld exits 0 on SIGTERM",
             read(out, "daemon.rc"), group="hwctld")
     h.finish()
