@@ -378,13 +378,9 @@ static char *diagnose_no_card(ProbeContext *ctx, const Board *b, const AudioCmdl
 
                 details_add_bool(diag, "vchiq_loaded", vchiq);
                 details_add_bool(diag, "vchiq_bound", vchiq_bound);
-                if (!snd && !vc4) {
-                        *ret_fix = strdup("Run modprobe -a snd_bcm2835 vc4, and check that udev "
-                                          "runs: it loads both when their devices appear.");
-                        return strdup("neither snd_bcm2835 (the jack, through VCHIQ) nor vc4 "
-                                      "(HDMI audio with KMS) is loaded");
-                }
-                if (snd && !vchiq_bound) {
+                /* snd_bcm2835's device is made by VCHIQ once that binds: with VCHIQ's
+                 * driver loaded and unbound, snd_bcm2835 has nothing to load for. */
+                if ((snd || vchiq) && !vchiq_bound) {
                         *ret_fix = strdup(
                                 "VCHIQ needs the Raspberry Pi firmware's VideoCore to answer its "
                                 "mailbox: dmesg | grep vchiq says how it failed. On a board, "
@@ -392,12 +388,20 @@ static char *diagnose_no_card(ProbeContext *ctx, const Board *b, const AudioCmdl
                                 "fixup*.dat); qemu's raspi3b has no VideoCore, so no card can "
                                 "come there.");
                         return strdup_printf(
-                                "snd_bcm2835 is loaded, but VCHIQ, the VideoCore firmware "
-                                "interface it plays through, is not bound (%s); %s",
+                                "%s, but VCHIQ, the VideoCore firmware interface it plays "
+                                "through, is not bound (%s); %s",
+                                snd ? "snd_bcm2835 is loaded"
+                                    : "snd_bcm2835 (the jack) did not load",
                                 vchiq ? "its driver is loaded and gave up on the device"
                                       : "its module is not loaded",
                                 vc4 ? "vc4 is loaded, but no HDMI card came"
                                     : "vc4 (HDMI audio) is not loaded");
+                }
+                if (!snd && !vc4) {
+                        *ret_fix = strdup("Run modprobe -a snd_bcm2835 vc4, and check that udev "
+                                          "runs: it loads both when their devices appear.");
+                        return strdup("neither snd_bcm2835 (the jack, through VCHIQ) nor vc4 "
+                                      "(HDMI audio with KMS) is loaded");
                 }
                 if (cmd->headphones == TRISTATE_NO && cmd->hdmi == TRISTATE_NO) {
                         *ret_fix = cmdline_fix();

@@ -97,10 +97,22 @@ def main():
             (first.get("summary") or ""), "daemon, before the modules: neither is loaded",
             first.get("summary"), group="daemon")
     second = audio_probe(out, "daemon-second.json")
-    h.check(second.get("verdict") == "failed" and second.get("summary") == loaded_summary,
-            "daemon, after they loaded: it ran again by itself and says what --once says",
-            f"{second.get('summary')!r} against {loaded_summary!r}\n{read(out, 'daemon.log')}",
+    s2 = second.get("summary") or ""
+    h.check("vchiq rc=0" in read(out, "modprobe-vchiq") and "vc4 rc=0" in
+            read(out, "modprobe-vchiq"), "modprobe vchiq and vc4 succeed",
+            read(out, "modprobe-vchiq"), group="rig")
+    h.check(second.get("verdict") == "failed" and "snd_bcm2835 (the jack) did not load" in s2
+            and "VCHIQ" in s2 and "not bound" in s2 and "vc4 is loaded" in s2,
+            "daemon, vchiq and vc4 loaded (as udev loads them): it ran again by itself; VCHIQ"
+            " not bound, so snd_bcm2835 never loaded", s2 + "\n" + read(out, "daemon.log"),
             group="daemon")
+    h.check("dmesg | grep vchiq" in (second.get("remedy") or ""),
+            "... the remedy points at VCHIQ's log and the firmware", second.get("remedy"),
+            group="daemon")
+    third = audio_probe(out, "daemon-third.json")
+    h.check(third.get("verdict") == "failed" and third.get("summary") == loaded_summary,
+            "daemon, snd_bcm2835 loaded too: it says what --once says",
+            f"{third.get('summary')!r} against {loaded_summary!r}", group="daemon")
     h.finish()
 
 
