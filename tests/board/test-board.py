@@ -156,6 +156,19 @@ def first_boot(s, b):
                 f"{name}: a verdict of its own ({p.get('verdict')})", p.get("summary"),
                 group=name)
     gpio = probe(doc, "gpio")
+    if gpio.get("verdict") == "degraded" and "not group gpio" in (gpio.get("summary") or ""):
+        # Known defect (issue 12's closing note): the probe can report before udev has applied
+        # 60-hwctl-gpio.rules to gpiochip0 and does not look again when udev does. Say so, and
+        # require that a re-run sees what udev left.
+        say("KNOWN DEFECT: gpio reported before udev applied its rule; re-running it")
+        before = gpio.get("started_usec")
+        s.sh("hwctl rerun gpio", timeout=120)
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            gpio = probe(s.status()[1], "gpio")
+            if gpio.get("started_usec") != before and gpio.get("state") == "done":
+                break
+            time.sleep(2)
     h.check(gpio.get("verdict") == "ok" and "pinctrl-bcm2835 (gpiochip0): 54 lines" in
             (gpio.get("summary") or ""),
             "gpio: ok on pinctrl-bcm2835, the node as udev's rule left it",
