@@ -536,6 +536,8 @@ static int watch_lines(GpioState *s, sd_event *e, const LineOutcome *o, size_t n
 
 static void outcomes_free(LineOutcome *o, size_t n)
 {
+        if (!o)
+                return; /* the run ended before it resolved the lines */
         for (size_t i = 0; i < n; i++) {
                 gpio_pin_done(&o[i].pin);
                 free(o[i].chip_path);

@@ -146,6 +146,17 @@ try:
                                          "cpuinfo_revision": True},
           "the legacy facts are read from the sysroot's /sys, /dev and /proc",
           json.dumps(g["details"].get("legacy")))
+    # The same with a line declared: the run ends before the lines are resolved.
+    lconf = os.path.join(tmp, "gpio-line.conf")
+    with open(lconf, "w") as f:
+        f.write("[GPIO]\nLine=led GPIO17 output high\n")
+    r = run([HWCTLD, "--sysroot", devroot, "--config", lconf, "--once", "--only", "gpio"], env=env)
+    with open(os.path.join(devroot, "run/hwctl/status.json")) as f:
+        g = next(p for p in json.load(f)["probes"] if p["name"] == "gpio")
+    check(r.returncode == 1 and g["verdict"] == "failed" and
+          "pinctrl-bcm2711 is missing" in g["summary"],
+          "a declared line on a missing header chip: failed, not a crash",
+          f"rc={r.returncode} {r.stderr[-400:]}")
 
     # check-config: a broken file is reported with file:line and a non-zero exit.
     conf = os.path.join(tmp, "bad.conf")
