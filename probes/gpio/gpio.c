@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The gpio probe: finds the 40-pin header's GPIO chip by label, requests the [GPIO] Line=
  * declarations with libgpiod and holds them, reconfigures them in place on a reload, watches
- * their line info, and says what breaks old GPIO code on this kernel. */
+ * their line info and the chips' udev events, and says what breaks old GPIO code on this
+ * kernel. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <gpiod.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <systemd/sd-device.h>
+#include <unistd.h>
 
 #include "details.h"
 #include "gpio.h"
@@ -17,8 +20,14 @@
 #define GPIO_GROUP        "gpio"
 #define GPIO_NODE_MODE    0660
 #define GPIOMEM_NODES_MAX 5 /* the Pi 5 has /dev/gpiomem0..4 */
+/* How long a run waits for udev to handle the header chip's node (its rule sets the group)
+ * before judging the node as it is; a later udev event re-runs the probe anyway. */
+#define UDEV_WAIT_USEC   (10 * USEC_PER_SEC)
+#define RERUN_DELAY_USEC (500 * USEC_PER_MSEC) /* a trigger sends every chip at once */
 
 extern const ProbeOps probe_gpio;
+
+static int gpio_work(ProbeContext *ctx);
 
 typedef struct GpioHeld {
         GpioLineSpec spec;
@@ -34,6 +43,13 @@ typedef struct GpioState {
         GpioHeld *held;
         size_t n_held;
         sd_event_source *watch;
+        sd_device_monitor *monitor; /* udev's events for gpiochip nodes */
+        sd_event_source *rerun;     /* after a run: a chip came, went or changed */
+        sd_event_source *udev_wait; /* while a run waits for udev to handle the node */
+        ProbeContext *waiting;      /* that run, NULL when none */
+        char *waiting_for;          /* the node it waits for */
+        uint64_t wait_started;      /* CLOCK_MONOTONIC */
+        bool udev_gave_up;          /* a wait ran out; no more waits until udev speaks */
 } GpioState;
 
 /* What one run found out about one declared line. */
@@ -80,6 +96,10 @@ static void gpio_state_free(void *p)
         if (!s)
                 return;
         sd_event_source_disable_unref(s->watch);
+        sd_event_source_disable_unref(s->rerun);
+        sd_event_source_disable_unref(s->udev_wait);
+        sd_device_monitor_unref(s->monitor);
+        free(s->waiting_for);
         state_release_all(s);
         if (s->chip)
                 gpiod_chip_close(s->chip);
@@ -532,6 +552,145 @@ static int watch_lines(GpioState *s, sd_event *e, const LineOutcome *o, size_t n
         return 0;
 }
 
+/* ---- Waiting for udev ---- */
+
+/* True when udev runs and knows the node but has not handled it yet (no database entry), so its
+ * group and mode are still devtmpfs's: on a first boot hwctld can start before udev's coldplug
+ * reaches the chip. Stores the node's name as udev spells it in s->waiting_for. */
+static bool udev_pending(ProbeContext *ctx, GpioState *s, const char *node)
+{
+        _cleanup_free_ char *control = probe_context_path(ctx, PROBE_PATH_RUN, "udev/control");
+        _cleanup_(sd_device_unrefp) sd_device *d = NULL;
+        const char *devname = NULL;
+
+        if (!s->monitor || s->udev_gave_up || !control || access(control, F_OK) < 0)
+                return false;
+        if (sd_device_new_from_devname(&d, node) < 0 || sd_device_get_is_initialized(d) != 0 ||
+            sd_device_get_devname(d, &devname) < 0)
+                return false;
+        free(s->waiting_for);
+        s->waiting_for = strdup(devname);
+        return s->waiting_for != NULL;
+}
+
+static void udev_wait_end(GpioState *s, const char *fmt, ...) _printf_(2, 3);
+static void udev_wait_end(GpioState *s, const char *fmt, ...)
+{
+        ProbeContext *ctx = s->waiting;
+        _cleanup_free_ char *note = NULL;
+        va_list ap;
+        int r;
+
+        s->waiting = NULL;
+        s->udev_wait = sd_event_source_disable_unref(s->udev_wait);
+        va_start(ap, fmt);
+        note = strdup_vprintf_errno(0, fmt, ap);
+        va_end(ap);
+        details_add_str(probe_context_details(ctx), "udev_wait", note);
+        r = gpio_work(ctx);
+        if (r < 0 && !probe_context_cancelled(ctx))
+                probe_fail(ctx, r, "%m");
+}
+
+static int on_udev_wait_over(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        GpioState *s = userdata;
+
+        (void)src;
+        (void)usec;
+        if (!s->waiting)
+                return 0;
+        s->udev_gave_up = true;
+        udev_wait_end(s, "udev had not handled %s after %.0f s; judged as it was", s->waiting_for,
+                      (double)UDEV_WAIT_USEC / USEC_PER_SEC);
+        return 0;
+}
+
+static int wait_for_udev(ProbeContext *ctx, GpioState *s)
+{
+        int r;
+
+        r = sd_event_add_time_relative(probe_context_event(ctx), &s->udev_wait, CLOCK_MONOTONIC,
+                                       UDEV_WAIT_USEC, 10 * USEC_PER_MSEC, on_udev_wait_over, s);
+        if (r < 0)
+                return probe_fail(ctx, r, "cannot arm the timer for udev: %m");
+        r = probe_extend_timeout(ctx, UDEV_WAIT_USEC + probe_gpio.timeout_usec);
+        if (r < 0) {
+                s->udev_wait = sd_event_source_disable_unref(s->udev_wait);
+                return r;
+        }
+        s->waiting = ctx;
+        s->wait_started = now_usec(CLOCK_MONOTONIC);
+        probe_progress(ctx,
+                       "waiting up to %.0f s for udev to handle %s (hwctl's rule gives it to group "
+                       "%s)",
+                       (double)UDEV_WAIT_USEC / USEC_PER_SEC, s->waiting_for, GPIO_GROUP);
+        return 0;
+}
+
+static int on_rerun(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        GpioState *s = userdata;
+
+        (void)src;
+        (void)usec;
+        (void)probe_handle_request_run(s->handle);
+        return 0;
+}
+
+/* A gpiochip node udev has handled (added, changed by a trigger, removed): the run waiting for
+ * it goes on; after a run, the probe runs again, as the chips or the node's group may differ. */
+static int on_gpio_event(sd_device_monitor *m, sd_device *dev, void *userdata)
+{
+        GpioState *s = userdata;
+        const char *sysname = NULL, *devname = NULL;
+        int r;
+
+        (void)m;
+        /* The legacy /sys/class/gpio/gpiochipN entries are "gpio" too, without a node. */
+        if (sd_device_get_sysname(dev, &sysname) < 0 || !startswith(sysname, "gpiochip") ||
+            sd_device_get_devname(dev, &devname) < 0)
+                return 0;
+        s->udev_gave_up = false;
+        if (s->waiting) {
+                if (streq_ptr(devname, s->waiting_for))
+                        udev_wait_end(s, "udev handled %s after %.1f s", devname,
+                                      (double)(now_usec(CLOCK_MONOTONIC) - s->wait_started) /
+                                              USEC_PER_SEC);
+                return 0;
+        }
+        if (probe_handle_once(s->handle))
+                return 0;
+        if (s->rerun)
+                r = sd_event_source_set_time_relative(s->rerun, RERUN_DELAY_USEC);
+        else
+                r = sd_event_add_time_relative(probe_handle_event(s->handle), &s->rerun,
+                                               CLOCK_MONOTONIC, RERUN_DELAY_USEC,
+                                               10 * USEC_PER_MSEC, on_rerun, s);
+        if (r >= 0)
+                (void)sd_event_source_set_enabled(s->rerun, SD_EVENT_ONESHOT);
+        return 0;
+}
+
+static int monitor_start(GpioState *s, sd_event *e, char **ret_error)
+{
+        int r;
+
+        r = sd_device_monitor_new(&s->monitor);
+        if (r >= 0)
+                r = sd_device_monitor_filter_add_match_subsystem_devtype(s->monitor, "gpio", NULL);
+        if (r >= 0)
+                r = sd_device_monitor_attach_event(s->monitor, e);
+        if (r >= 0)
+                r = sd_device_monitor_start(s->monitor, on_gpio_event, s);
+        if (r < 0) {
+                s->monitor = sd_device_monitor_unref(s->monitor);
+                return error_printf(ret_error, r, "cannot watch the GPIO chips' udev events: %s",
+                                    strerror(-r));
+        }
+        return 0;
+}
+
 /* ---- One run ---- */
 
 static void outcomes_free(LineOutcome *o, size_t n)
@@ -743,7 +902,7 @@ static void remedy_missing_chip(ProbeContext *ctx, const Board *b)
                          strna(b->gpio.controller_path), b->gpio.chip_label);
 }
 
-static int gpio_run(ProbeContext *ctx)
+static int gpio_work(ProbeContext *ctx)
 {
         ProbeHandle *h = probe_context_handle(ctx);
         GpioState *s = probe_handle_get_state(h);
@@ -772,7 +931,7 @@ static int gpio_run(ProbeContext *ctx)
         r = gpio_settings_lines(set, &specs, &n_specs);
         if (r < 0)
                 return r;
-        r = s ? chips_from_held(s, b, specs, n_specs, &chips, &n_chips) : 0;
+        r = chips_from_held(s, b, specs, n_specs, &chips, &n_chips);
         if (r == 0)
                 r = chips_scan(dev, &chips, &n_chips);
         if (r < 0) {
@@ -782,14 +941,10 @@ static int gpio_run(ProbeContext *ctx)
         if (b->gpio.present)
                 header = chip_by_label(chips, n_chips, b->gpio.chip_label);
 
-        if (!s) {
-                s = calloc(1, sizeof(*s));
-                if (!s) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                s->handle = h;
-                probe_handle_set_state(h, s, gpio_state_free);
+        /* udev has the node but has not applied its rules to it yet: judge it after. */
+        if (header && udev_pending(ctx, s, header->path)) {
+                r = wait_for_udev(ctx, s);
+                goto out;
         }
         /* The header chip went or came back under another node: start over on it. */
         if (s->chip_path && (!header || !streq(s->chip_path, header->path))) {
@@ -962,6 +1117,36 @@ out:
         return r;
 }
 
+static int gpio_run(ProbeContext *ctx)
+{
+        ProbeHandle *h = probe_context_handle(ctx);
+        GpioState *s = probe_handle_get_state(h);
+        _cleanup_free_ char *monitor_error = NULL;
+
+        if (!s) {
+                s = calloc(1, sizeof(*s));
+                if (!s)
+                        return -ENOMEM;
+                s->handle = h;
+                probe_handle_set_state(h, s, gpio_state_free);
+        }
+        /* udev's events are the running system's, whatever the sysroot. */
+        if (!s->monitor && streq(probe_handle_sysroot(h), "/") &&
+            monitor_start(s, probe_handle_event(h), &monitor_error) < 0)
+                details_add_str(probe_context_details(ctx), "monitor_error", monitor_error);
+        return gpio_work(ctx);
+}
+
+static void gpio_cancel(ProbeContext *ctx)
+{
+        GpioState *s = probe_handle_get_state(probe_context_handle(ctx));
+
+        if (s && s->waiting == ctx) {
+                s->waiting = NULL;
+                s->udev_wait = sd_event_source_disable_unref(s->udev_wait);
+        }
+}
+
 /* ---- Offline: what a run would do ---- */
 
 static bool gpio_applies(const Board *b, const Config *c, const char **ret_reason)
@@ -1045,6 +1230,7 @@ const ProbeOps probe_gpio = {
         .config = &gpio_config_section,
         .applies = gpio_applies,
         .run = gpio_run,
+        .cancel = gpio_cancel,
         .plan = gpio_plan,
         .timeout_usec = 5 * USEC_PER_SEC,
 };

@@ -156,23 +156,21 @@ def first_boot(s, b):
                 f"{name}: a verdict of its own ({p.get('verdict')})", p.get("summary"),
                 group=name)
     gpio = probe(doc, "gpio")
-    if gpio.get("verdict") == "degraded" and "not group gpio" in (gpio.get("summary") or ""):
-        # Known defect (issue 12's closing note): the probe can report before udev has applied
-        # 60-hwctl-gpio.rules to gpiochip0 and does not look again when udev does. Say so, and
-        # require that a re-run sees what udev left.
-        say("KNOWN DEFECT: gpio reported before udev applied its rule; re-running it")
-        before = gpio.get("started_usec")
-        s.sh("hwctl rerun gpio", timeout=120)
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            gpio = probe(s.status()[1], "gpio")
-            if gpio.get("started_usec") != before and gpio.get("state") == "done":
-                break
-            time.sleep(2)
     h.check(gpio.get("verdict") == "ok" and "pinctrl-bcm2835 (gpiochip0): 54 lines" in
             (gpio.get("summary") or ""),
             "gpio: ok on pinctrl-bcm2835, the node as udev's rule left it",
             gpio.get("summary"), group="gpio")
+    # hwctld can start before udev's coldplug reaches gpiochip0: the run waits for udev (or runs
+    # again when udev handles it), so no report of this boot judged devtmpfs's root-only node.
+    gj = s.sh("journalctl -b -u hwctld HWCTL_PROBE=gpio -o json --no-pager"
+              " --output-fields=HWCTL_VERDICT,MESSAGE").stdout
+    bad = [line for line in gj.splitlines() if '"HWCTL_VERDICT":"degraded"' in line or
+           '"HWCTL_VERDICT":"failed"' in line]
+    h.check('"HWCTL_VERDICT"' in gj and not bad,
+            "gpio: no report of this boot was degraded or failed (udev's timing)",
+            "\n".join(bad)[:600] or gj[-400:], group="gpio")
+    if gpio.get("details", {}).get("udev_wait"):
+        say(f"gpio: {gpio['details']['udev_wait']}")
     # udev loads vchiq and vc4 late in the boot; the report follows them (module events).
     audio = probe(doc, "audio")
     end = time.monotonic() + 90

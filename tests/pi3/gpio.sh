@@ -57,8 +57,9 @@ blocker=$!
 sleep 1
 section blocker gpioinfo -c "$chipname" 22
 
-reports() { grep -cE 'gpio: (ok|changed|degraded|failed|skipped):' /tmp/daemon.log; }
-wait_reports() { # wait_reports N SECONDS: until hwctld has logged N gpio reports
+LOG=/tmp/daemon.log
+reports() { grep -cE 'gpio: (ok|changed|degraded|failed|skipped):' "$LOG"; }
+wait_reports() { # wait_reports N SECONDS: until hwctld has logged N gpio reports in $LOG
 	local i=0
 	while [ "$(reports)" -lt "$1" ] && [ "$i" -lt $(($2 * 5)) ]; do
 		sleep 0.2
@@ -107,4 +108,55 @@ section daemon.rc echo "$?"
 section after-gpioinfo gpioinfo -c "$chipname" 17 27 4 22
 section free sh -c "gpioget -c $chipname 17; echo rc=\$?"
 section daemon.log cat /tmp/daemon.log
+
+# 8. udevd, first without hwctl's rule: it handles the node and leaves it root's, 0600.
+rm -f /etc/hwctl/hwctl.conf
+chgrp 0 "$node" && chmod 0600 "$node"
+mkdir -p /run/udev /etc/udev/rules.d
+echo 5e1f0c0ffee0123456789abcdef01234 >/etc/machine-id
+ln -sf /usr/bin/udevadm /tmp/systemd-udevd
+/tmp/systemd-udevd --daemon >/tmp/udevd.log 2>&1
+section udevd sh -c 'echo rc=$?; cat /tmp/udevd.log'
+udevadm trigger --subsystem-match=gpio --action=add && udevadm settle --timeout=30
+devnum=$(cat "/sys/bus/gpio/devices/$chipname/dev")
+section u-before sh -c "stat -c '%a %g' $node; ls /run/udev/data/c$devnum"
+say "gpio: the daemon, udev without hwctl's rule"
+LOG=/tmp/udev-daemon.log
+hwctld --only gpio >"$LOG" 2>&1 &
+daemon=$!
+section u-wait1 wait_reports 1 30
+section u1.json cat /run/hwctl/status.json
+# As the remedy says: the rule, then udevadm trigger. hwctld hears udev and runs again.
+say "gpio: hwctl's rule installed, udevadm trigger"
+cp /pi3/udev/60-hwctl-gpio.rules /etc/udev/rules.d/
+udevadm control --reload && udevadm trigger --subsystem-match=gpio && udevadm settle --timeout=30
+section u-after stat -c '%a %g' "$node"
+section u-wait2 wait_reports 2 30
+section u2.json cat /run/hwctl/status.json
+kill -TERM "$daemon"
+wait "$daemon"
+section udev-daemon.log cat "$LOG"
+
+# 9. hwctld starts before udev has handled the node, as on a first boot before coldplug: udev
+# runs (with the rule), its database is empty, the node is still devtmpfs's.
+udevadm control --exit
+rm -rf /run/udev && mkdir -p /run/udev
+chgrp 0 "$node" && chmod 0600 "$node"
+/tmp/systemd-udevd --daemon >/tmp/udevd2.log 2>&1
+section udevd2 sh -c 'echo rc=$?; cat /tmp/udevd2.log'
+say "gpio: the daemon before udev's coldplug"
+LOG=/tmp/coldplug.log
+rm -f /run/hwctl/status.json
+hwctld --only gpio >"$LOG" 2>&1 &
+daemon=$!
+sleep 3
+section c-early sh -c "cat $LOG; echo reports=\$(grep -cE 'gpio: (ok|changed|degraded|failed|skipped):' $LOG)"
+say "gpio: udev's coldplug"
+udevadm trigger --subsystem-match=gpio --action=add && udevadm settle --timeout=30
+section c-wait wait_reports 1 30
+section c1.json cat /run/hwctl/status.json
+kill -TERM "$daemon"
+wait "$daemon"
+udevadm control --exit
+section coldplug.log cat "$LOG"
 exit 0

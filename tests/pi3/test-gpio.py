@@ -4,10 +4,12 @@
 chip (Debian's arm64 kernel, upstream device tree), judged by libgpiod's own tools and by
 /sys/kernel/debug/gpio rather than by what hwctld says of itself.
 
-One boot (tests/pi3/gpio.sh inside, run-pi3 --gpiod): the legacy diagnosis without lines, with
-the node as devtmpfs leaves it and as hwctl's udev rule leaves it; four lines with --once; a
-daemon holding them while gpioset holds one of them first; the holder letting go; a reload
-that changes two output values, watched by gpionotify; SIGTERM.
+One boot (tests/pi3/gpio.sh inside, run-pi3 --gpiod --udev): the legacy diagnosis without
+lines, with the node as devtmpfs leaves it and as hwctl's udev rule leaves it; four lines with
+--once; a daemon holding them while gpioset holds one of them first; the holder letting go; a
+reload that changes two output values, watched by gpionotify; SIGTERM. Then under udevd: the
+rule installed and triggered while the daemon runs (it must run again by itself), and the daemon
+started before udev's coldplug (it must wait for udev rather than judge devtmpfs's node).
 
 What the rig cannot show: qemu's GPIO block is a latch (function select, set/clear, level), so
 pulls, edges and a debounced button press are not observable; inputs are checked through the
@@ -45,7 +47,10 @@ def debugfs_line(text, offset):
 
 
 def main():
-    out, rc = h.run_pi3("gpio", "gpio.sh", "--gpiod", "--modules", "", "--timeout", "200")
+    rule = os.path.join(h.SOURCE or os.path.join(HERE, "..", ".."), "units",
+                        "60-hwctl-gpio.rules")
+    out, rc = h.run_pi3("gpio", "gpio.sh", "--gpiod", "--udev", "--modules", "",
+                        "--add", f"{rule}:/pi3/udev/60-hwctl-gpio.rules", "--timeout", "300")
     if rc != 0:
         return rc
     print("--- hwctld as a daemon ---\n" + read(out, "daemon.log") + "---")
@@ -157,6 +162,42 @@ def main():
     h.check(after and "consumer=" not in after and "rc=0" in read(out, "free"),
             "after SIGTERM the lines are free: gpioinfo shows no consumer, gpioget succeeds",
             after + read(out, "free"), group="hwctld")
+
+    # 8. udevd without hwctl's rule, then with it: hwctld hears udev's event and runs again.
+    print("--- the daemon under udevd ---\n" + read(out, "udev-daemon.log") + "---")
+    before = read(out, "u-before").split("\n")
+    h.check(before[0].split() == ["600", "0"] and len(before) > 1 and "No such" not in before[1],
+            "udevd handled the node without the rule: root's, 0600, in udev's database",
+            read(out, "u-before"), group="rig")
+    u1 = gpio_probe(out, "u1.json")
+    h.check(u1.get("verdict") == "degraded" and "not group gpio" in u1.get("summary", ""),
+            "under udevd without the rule: degraded, the node not group gpio", u1.get("summary"),
+            group="hwctld")
+    h.check(read(out, "u-after").split() == ["660", "997"],
+            "udevadm trigger with the rule: the node is group gpio, 0660", read(out, "u-after"),
+            group="rig")
+    u2 = gpio_probe(out, "u2.json")
+    h.check(u2.get("verdict") == "ok" and u2.get("details", {}).get("chip", {}).get(
+            "permissions") == "ok" and u2.get("started_usec") != u1.get("started_usec"),
+            "after udev's change event hwctld runs again by itself: ok", json.dumps(u2)[:500],
+            group="hwctld")
+
+    # 9. Before udev's coldplug: the run waits for udev rather than judging devtmpfs's node.
+    print("--- the daemon before coldplug ---\n" + read(out, "coldplug.log") + "---")
+    early = read(out, "c-early")
+    h.check("reports=0" in early and "waiting up to 10 s for udev to handle /dev/gpiochip0"
+            in early, "before coldplug: no verdict yet, a progress line saying what it waits for",
+            early, group="hwctld")
+    c1 = gpio_probe(out, "c1.json")
+    h.check(c1.get("verdict") == "ok" and re.match(
+            r"udev handled /dev/gpiochip0 after \d+\.\d s$",
+            c1.get("details", {}).get("udev_wait", "")),
+            "after coldplug the one report is ok, saying how long udev took",
+            json.dumps(c1)[:500], group="hwctld")
+    h.check(len(re.findall(r"gpio: (ok|changed|degraded|failed|skipped):",
+                           read(out, "coldplug.log"))) == 1,
+            "one report for the first run, not a degraded one first", read(out, "coldplug.log"),
+            group="hwctld")
     h.finish()
 
 
