@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Malformed input never crashes board detection: an error sentence, or a generic board with
  * findings. */
+#include <endian.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <libfdt.h>
@@ -168,6 +169,74 @@ static void test_truncated_dtb(void)
                 fdt_set_totalsize(blob, (uint32_t)cut);
                 ASSERT_TRUE(board_detect_from_blob(blob, cut, &b, &error) < 0);
                 ASSERT_STR_CONTAINS(error, "not a valid flattened device tree");
+        }
+}
+
+/* Header versions libfdt 1.6.1 mishandles (2 and 3 crashed fdt_check_full()) and blocks the
+ * header puts outside the blob: refused with a sentence before libfdt sees them. */
+static void test_header_versions_and_offsets(void)
+{
+        _cleanup_free_ char *blob = NULL;
+        size_t size;
+        const struct {
+                uint32_t version, last_comp;
+                bool accepted;
+        } cases[] = {
+                {1, 1, false},   {2, 0, false},           {2, 2, false},  {3, 2, false},
+                {15, 15, false}, {16, 16, true},          {17, 16, true}, {17, 18, false},
+                {18, 16, true},  {0xffffffffu, 16, true},
+        };
+
+        blob = dt_fs_read_blob(RPI4_DTB, &size);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *copy = malloc(size);
+                _cleanup_(board_freep) Board *b = NULL;
+                _cleanup_free_ char *error = NULL;
+                int r;
+
+                memcpy(copy, blob, size);
+                fdt_set_version(copy, cases[i].version);
+                fdt_set_last_comp_version(copy, cases[i].last_comp);
+                r = board_detect_from_blob(copy, size, &b, &error);
+                if (cases[i].accepted) {
+                        if (r < 0)
+                                TEST_FAIL("version %u/%u refused: %s", cases[i].version,
+                                          cases[i].last_comp, strna(error));
+                        continue;
+                }
+                ASSERT_INT_EQ(r, -EBADMSG);
+                ASSERT_NULL(b);
+                _cleanup_free_ char *want =
+                        strdup_printf("a version %u device tree", cases[i].version);
+                ASSERT_STR_CONTAINS(error, want);
+                ASSERT_STR_CONTAINS(error, "Recompile it from its source with dtc");
+        }
+
+        /* Each block offset, and the two sizes, pointed past the end. */
+        for (unsigned word = 2; word <= 9; word++) {
+                _cleanup_free_ char *copy = malloc(size);
+                _cleanup_(board_freep) Board *b = NULL;
+                _cleanup_free_ char *error = NULL;
+                uint32_t past = htobe32((uint32_t)size + 8);
+
+                if (word >= 5 && word <= 7)
+                        continue; /* version, last_comp_version, boot_cpuid_phys */
+                memcpy(copy, blob, size);
+                memcpy(copy + 4 * word, &past, sizeof(past));
+                ASSERT_INT_EQ(board_detect_from_blob(copy, size, &b, &error), -EBADMSG);
+                ASSERT_STR_CONTAINS(error, "puts a block outside");
+        }
+
+        /* A header that claims more bytes than there are. */
+        {
+                _cleanup_free_ char *copy = malloc(size);
+                _cleanup_(board_freep) Board *b = NULL;
+                _cleanup_free_ char *error = NULL;
+
+                memcpy(copy, blob, size);
+                fdt_set_totalsize(copy, (uint32_t)size + 4096);
+                ASSERT_INT_EQ(board_detect_from_blob(copy, size, &b, &error), -EBADMSG);
+                ASSERT_STR_CONTAINS(error, "but");
         }
 }
 
@@ -480,6 +549,7 @@ int main(void)
         TEST_RUN(test_garbage_compatible);
         TEST_RUN(test_missing_model_and_compatible);
         TEST_RUN(test_truncated_dtb);
+        TEST_RUN(test_header_versions_and_offsets);
         TEST_RUN(test_random_bytes);
         TEST_RUN(test_files_that_are_not_dtbs);
         TEST_RUN(test_blob_too_large);
