@@ -122,6 +122,17 @@ int write_attribute(const char *path, const char *value);
 uint64_t now_usec(int clock_id);
 
 /* "1.2 GiB", "448 MiB", "512 B". */
+/* The length of the valid UTF-8 sequence at p, n bytes left: 1-4, or 0 when it is not one
+ * (truncated, overlong, a surrogate, past U+10FFFF). */
+size_t utf8_sequence_length(const unsigned char *p, size_t n);
+bool utf8_is_valid_n(const char *s, size_t n);
+/* True when the n bytes at s are valid UTF-8 without control characters (C0 but tab and
+ * newline, DEL, C1; NUL counts as one). */
+bool utf8_is_printable(const char *s, size_t n);
+/* s as valid, printable UTF-8: each byte of an invalid sequence and each control character but
+ * tab and newline becomes the text \xNN (a C1 control its two bytes). NULL on ENOMEM. */
+char *utf8_printable(const char *s, size_t n);
+
 char *format_bytes(uint64_t bytes);
 /* "4.2 s", "830 ms", "12 us". */
 char *format_duration(uint64_t usec);

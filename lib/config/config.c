@@ -128,40 +128,6 @@ _printf_(3, 4) static void line_problem(ConfigLoader *l, ConfigSeverity severity
         va_end(ap);
 }
 
-static bool utf8_is_valid_n(const char *s, size_t n)
-{
-        const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-        while (p < end) {
-                unsigned cp, min;
-                size_t len;
-
-                if (*p < 0x80) {
-                        p++;
-                        continue;
-                }
-                if ((*p & 0xe0) == 0xc0)
-                        len = 2, cp = *p & 0x1f, min = 0x80;
-                else if ((*p & 0xf0) == 0xe0)
-                        len = 3, cp = *p & 0x0f, min = 0x800;
-                else if ((*p & 0xf8) == 0xf0)
-                        len = 4, cp = *p & 0x07, min = 0x10000;
-                else
-                        return false;
-                if ((size_t)(end - p) < len)
-                        return false;
-                for (size_t i = 1; i < len; i++) {
-                        if ((p[i] & 0xc0) != 0x80)
-                                return false;
-                        cp = (cp << 6) | (p[i] & 0x3f);
-                }
-                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return false;
-                p += len;
-        }
-        return true;
-}
-
 static bool has_control_chars(const char *s, size_t n)
 {
         for (size_t i = 0; i < n; i++)

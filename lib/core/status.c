@@ -2,6 +2,7 @@
 /* Builds, checks, writes and reads the status document that every interface of hwctl serves. */
 #include <time.h>
 
+#include "details.h"
 #include "status.h"
 
 json_object *status_document_build(const Board *board, const StatusProbe *probes, size_t n_probes,
@@ -29,6 +30,8 @@ json_object *status_document_build(const Board *board, const StatusProbe *probes
                 json_object_array_add(arr, p);
         }
         json_object_object_add(doc, "probes", arr);
+        /* Strings from devices and device trees end up here; readers need them valid. */
+        (void)json_make_printable(doc);
         return doc;
 }
 
@@ -131,6 +134,8 @@ int status_snapshot_read(const char *sysroot, json_object **ret, char **ret_erro
                 json_object_put(doc);
                 return r;
         }
+        /* Anyone who could write the file could put any bytes in it. */
+        (void)json_make_printable(doc);
         *ret = doc;
         return 0;
 }

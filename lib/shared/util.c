@@ -412,3 +412,90 @@ int error_printf(char **ret, int code, const char *fmt, ...)
         }
         return code;
 }
+
+size_t utf8_sequence_length(const unsigned char *p, size_t n)
+{
+        unsigned cp, min;
+        size_t len;
+
+        if (n == 0)
+                return 0;
+        if (*p < 0x80)
+                return 1;
+        if ((*p & 0xe0) == 0xc0)
+                len = 2, cp = *p & 0x1f, min = 0x80;
+        else if ((*p & 0xf0) == 0xe0)
+                len = 3, cp = *p & 0x0f, min = 0x800;
+        else if ((*p & 0xf8) == 0xf0)
+                len = 4, cp = *p & 0x07, min = 0x10000;
+        else
+                return 0;
+        if (n < len)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return len;
+}
+
+bool utf8_is_valid_n(const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (size_t i = 0, k; i < n; i += k) {
+                k = utf8_sequence_length(p + i, n - i);
+                if (k == 0)
+                        return false;
+        }
+        return true;
+}
+
+/* A control character that a terminal or a strict reader would act on or refuse. */
+static bool is_control(const unsigned char *p, size_t len)
+{
+        if (len == 1)
+                return (*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f;
+        return len == 2 && p[0] == 0xc2 && p[1] <= 0x9f; /* U+0080..U+009F */
+}
+
+bool utf8_is_printable(const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (size_t i = 0, k; i < n; i += k) {
+                k = utf8_sequence_length(p + i, n - i);
+                if (k == 0 || is_control(p + i, k))
+                        return false;
+        }
+        return true;
+}
+
+char *utf8_printable(const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        char *out, *o;
+
+        /* At worst every byte becomes \xNN. */
+        if (n > (SIZE_MAX - 1) / 4)
+                return NULL;
+        out = o = malloc(n * 4 + 1);
+        if (!out)
+                return NULL;
+        for (size_t i = 0, k; i < n; i += k) {
+                k = utf8_sequence_length(p + i, n - i);
+                if (k == 0 || is_control(p + i, k)) {
+                        k = k ? k : 1;
+                        for (size_t j = 0; j < k; j++)
+                                o += sprintf(o, "\\x%02x", p[i + j]);
+                } else {
+                        memcpy(o, p + i, k);
+                        o += k;
+                }
+        }
+        *o = 0;
+        return out;
+}

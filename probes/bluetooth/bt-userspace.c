@@ -99,8 +99,10 @@ static void add_report(json_object *d, const BcmReport *rep, const char *sysroot
         details_add_str(d, "chip", rep->chip[0] ? rep->chip : NULL);
         if (rep->subversion)
                 bt_add_subversion(d, rep->subversion);
+        /* The controller's bytes, whatever they are: printable text, and hex when it had to
+         * change them. */
         if (rep->name[0])
-                details_add_str(d, "name", rep->name);
+                details_add_text(d, "name", rep->name, strnlen(rep->name, sizeof(rep->name)));
         if (rep->firmware_path) {
                 json_object *fw = json_object_new_object();
                 details_add_str(fw, "path", on_system(rep->firmware_path, sysroot));

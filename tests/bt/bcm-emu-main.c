@@ -26,7 +26,7 @@ static int usage(void)
         fprintf(stderr, "usage: bcm-emu --chip NAME [--hcd FILE] [--fault NAME]... [--late-ms N] "
                         "[--no-pacing] (--pty | --socket PATH)\n"
                         "faults: silent ignore-baud no-cts only-115200 overrun truncated "
-                        "oversized late\n"
+                        "oversized late bad-name\n"
                         "--pty prints the pty's name; --socket listens on PATH, prints it, and\n"
                         "serves the first peer (qemu -serial unix:PATH) until it goes away. A\n"
                         "socket carries no line speed: the chip always hears the host at its\n"

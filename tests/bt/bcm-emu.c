@@ -411,6 +411,13 @@ static void std_command(Emu *e, uint16_t op, const uint8_t *par, uint8_t len)
                 break;
         case 0x0c14: /* Read Local Name: always the full 248 bytes */
                 memcpy(r, s->name, NAME_LEN);
+                /* A name stored by a vendor tool in Latin-1, with a terminal escape and an
+                 * erased byte: the controller returns whatever bytes it holds. */
+                if (e->c->faults & BCM_EMU_BAD_NAME) {
+                        static const char bad[] = "Caf\xe9 \x1b[2J\xff";
+                        memset(r, 0, NAME_LEN);
+                        memcpy(r, bad, sizeof(bad) - 1);
+                }
                 complete(e, op, ST_OK, r, NAME_LEN);
                 return;
         case 0x0c19:
@@ -745,8 +752,9 @@ static void parse(Emu *e)
 
 unsigned bcm_emu_fault_from_string(const char *s)
 {
-        static const char *const names[] = {"silent",  "ignore-baud", "no-cts",    "only-115200",
-                                            "overrun", "truncated",   "oversized", "late"};
+        static const char *const names[] = {"silent",      "ignore-baud", "no-cts",
+                                            "only-115200", "overrun",     "truncated",
+                                            "oversized",   "late",        "bad-name"};
 
         for (unsigned i = 0; i < ELEMENTSOF(names); i++)
                 if (streq(s, names[i]))

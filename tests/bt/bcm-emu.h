@@ -15,6 +15,7 @@ enum {
         BCM_EMU_TRUNCATED = 1 << 5,   /* Read Local Version answers are cut short */
         BCM_EMU_OVERSIZED = 1 << 6,   /* Read Local Version answers are too long */
         BCM_EMU_LATE = 1 << 7,        /* every answer comes late_usec late */
+        BCM_EMU_BAD_NAME = 1 << 8,    /* Read Local Name: Latin-1, an escape sequence, 0xff */
 };
 
 typedef struct BcmEmuConfig {

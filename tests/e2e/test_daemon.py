@@ -35,7 +35,10 @@ tmp = make_tmp("hwctl-e2e-")
 root = fixture_sysroot(tmp)
 # The chip on a pty, reached as <root>/dev/ttyBT; its patch where btbcm looks, in the root. The
 # setting is a drop-in, so the SIGHUP test below can rewrite hwctl.conf without touching it.
-emu = BcmEmulator(tmp, CHIP, os.path.join(FIRMWARE_BRCM, CHIP + ".hcd"))
+# Its name is not UTF-8 (bad-name: Latin-1, a terminal escape, 0xff): D-Bus refuses such a
+# string, so Describe answers only if the document was made printable first.
+emu = BcmEmulator(tmp, CHIP, os.path.join(FIRMWARE_BRCM, CHIP + ".hcd"), faults=["bad-name"])
+BAD_NAME = b"Caf\xe9 \x1b[2J\xff"
 for d in ("dev", "lib/firmware/brcm", "etc/hwctl/hwctl.conf.d"):
     os.makedirs(os.path.join(root, d), exist_ok=True)
 os.symlink(emu.pty, os.path.join(root, "dev/ttyBT"))
@@ -90,6 +93,9 @@ def check_bluetooth(p, where):
     check("patch" in steps and "baud 3000000" in steps
           and steps.index("baud 3000000") < steps.index("patch") and "read version" in steps,
           f"{where}: the steps: identified, speed raised, then the patch", ", ".join(steps))
+    check(d.get("name") == "Caf\\xe9 \\x1b[2J\\xff" and d.get("name_hex") == BAD_NAME.hex(),
+          f"{where}: the controller's non-UTF-8 name as printable text, its bytes in hex",
+          f"{d.get('name')!r} {d.get('name_hex')}")
     if has_n_hci():
         check(p["verdict"] in ("ok", "degraded") and (d.get("hci") or "").startswith("hci"),
               f"{where}: handed to N_HCI, hciN registered", p["summary"])

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -210,6 +211,21 @@ try:
           "\u009b" not in r.stdout and "fine\\x1b[2J\\x0dbluetooth" in r.stdout and
           "\\x9b31m" in r.stdout,
           "hwctl status escapes control characters from the document", repr(r.stdout))
+    # Bytes that are not UTF-8 in a snapshot (anyone who can write it can put them there):
+    # status --json hands strict readers valid UTF-8, the bytes shown as \xNN.
+    with open(os.path.join(forged, "run/hwctl/status.json"), "rb") as f:
+        raw = f.read().replace(b'"none\\u0007"', b'"Caf\xe9 \xff\xfe"')
+    with open(os.path.join(forged, "run/hwctl/status.json"), "wb") as f:
+        f.write(raw)
+    rb = subprocess.run([HWCTL, "--sysroot", forged, "status", "--snapshot", "--json"], env=env,
+                        capture_output=True, timeout=30)
+    try:
+        text = rb.stdout.decode("utf-8")
+    except UnicodeDecodeError as e:
+        text = f"not UTF-8: {e}"
+    check(b"\xe9" in raw and '"Caf\\\\xe9 \\\\xff\\\\xfe"' in text,
+          "hwctl status --json: a forged snapshot's non-UTF-8 bytes come out as \\xNN text",
+          text[-400:])
     # A start count at its ceiling saturates instead of wrapping into a count the next start
     # refuses (which would set the state aside and lose the first-boot time).
     with open(os.path.join(bare, "var/lib/hwctl/state.json")) as f:

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "details.h"
 #include "test-util.h"
 #include "util.h"
 
@@ -122,6 +123,81 @@ static void test_read_refuses_what_is_not_a_file(void)
         rmdir(dir);
 }
 
+/* Every kind of bad byte sequence, each turned into \xNN text, the good ones around it kept. */
+static void test_utf8_printable(void)
+{
+        const struct {
+                const char *in;
+                size_t n;
+                const char *out;
+        } cases[] = {
+                {"plain", 5, "plain"},
+                {"tab\tand\nnewline", 15, "tab\tand\nnewline"},
+                {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xb5", 14,
+                 "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xb5"},
+                {"Caf\xe9", 4, "Caf\\xe9"},                      /* Latin-1 */
+                {"\x1b[2J", 4, "\\x1b[2J"},                      /* escape */
+                {"a\rb", 3, "a\\x0db"},                          /* CR */
+                {"a\x7f", 2, "a\\x7f"},                          /* DEL */
+                {"\xc2\x85", 2, "\\xc2\\x85"},                   /* C1 NEL */
+                {"\xc0\xaf", 2, "\\xc0\\xaf"},                   /* overlong '/' */
+                {"\xe0\x80\xaf", 3, "\\xe0\\x80\\xaf"},          /* overlong, 3 bytes */
+                {"\xed\xa0\x80", 3, "\\xed\\xa0\\x80"},          /* a surrogate */
+                {"\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80"}, /* past U+10FFFF */
+                {"\xe2\x82", 2, "\\xe2\\x82"},                   /* truncated */
+                {"\xff\xfe", 2, "\\xff\\xfe"},
+                {"a\0b", 3, "a\\x00b"}, /* NUL inside */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *out = utf8_printable(cases[i].in, cases[i].n);
+
+                ASSERT_STR_EQ(out, cases[i].out);
+                ASSERT_TRUE(utf8_is_printable(out, strlen(out)));
+                ASSERT_TRUE(utf8_is_printable(cases[i].in, cases[i].n) ==
+                            (strcmp(cases[i].in, cases[i].out) == 0 && i < 3));
+        }
+        ASSERT_TRUE(utf8_is_valid_n("\xc3\xa9", 2));
+        ASSERT_TRUE(!utf8_is_valid_n("\xc3", 1));
+}
+
+/* A document with bad strings at every depth, and a bad key: all made printable, once. */
+static void test_json_make_printable(void)
+{
+        json_object *doc = json_object_new_object(), *arr = json_object_new_array(),
+                    *inner = json_object_new_object(), *v;
+        _cleanup_free_ char *bad_key = strdup("k\xff");
+
+        json_object_object_add(doc, "summary", json_object_new_string("ok"));
+        json_object_object_add(doc, "name", json_object_new_string_len("Caf\xe9\0x", 6));
+        json_object_array_add(arr, json_object_new_string("\x1b]0;pwned\x07"));
+        json_object_array_add(arr, json_object_new_int(7));
+        json_object_object_add(inner, bad_key, json_object_new_string("v"));
+        json_object_array_add(arr, inner);
+        json_object_object_add(doc, "list", arr);
+
+        ASSERT_INT_EQ((int)json_make_printable(doc), 3);
+        ASSERT_TRUE(json_object_object_get_ex(doc, "name", &v));
+        ASSERT_STR_EQ(json_object_get_string(v), "Caf\\xe9\\x00x");
+        ASSERT_STR_EQ(json_object_get_string(json_object_array_get_idx(arr, 0)),
+                      "\\x1b]0;pwned\\x07");
+        ASSERT_TRUE(json_object_object_get_ex(inner, "k\\xff", &v));
+        ASSERT_STR_EQ(json_object_get_string(v), "v");
+        ASSERT_INT_EQ((int)json_make_printable(doc), 0);
+        json_object_put(doc);
+
+        /* details_add_text keeps the bytes in hex only when it had to change them. */
+        doc = json_object_new_object();
+        details_add_text(doc, "good", "BCM4345C0", 9);
+        details_add_text(doc, "bad", "Caf\xe9", 4);
+        ASSERT_TRUE(!json_object_object_get_ex(doc, "good_hex", NULL));
+        ASSERT_TRUE(json_object_object_get_ex(doc, "bad_hex", &v));
+        ASSERT_STR_EQ(json_object_get_string(v), "436166e9");
+        ASSERT_TRUE(json_object_object_get_ex(doc, "bad", &v));
+        ASSERT_STR_EQ(json_object_get_string(v), "Caf\\xe9");
+        json_object_put(doc);
+}
+
 int main(void)
 {
         TEST_RUN(test_path_join_root);
@@ -130,5 +206,7 @@ int main(void)
         TEST_RUN(test_errno_format);
         TEST_RUN(test_write_atomic);
         TEST_RUN(test_read_refuses_what_is_not_a_file);
+        TEST_RUN(test_utf8_printable);
+        TEST_RUN(test_json_make_printable);
         return test_exit();
 }
