@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "details.h"
@@ -14,8 +16,13 @@
 extern const ProbeOps probe_rootfs;
 
 #define ROOTFS_GROW_TIMEOUT_USEC (30 * 60 * USEC_PER_SEC)
-#define ROOTFS_LOCK_TRIES        40
-#define ROOTFS_LOCK_WAIT_USEC    (50 * USEC_PER_MSEC)
+/* An exclusive lock is a partitioning tool at work: waited on for 2 s. A shared one is udev
+ * probing the disk, which on a first boot (every partition, blkid on each) can take seconds
+ * under load: waited on for 30 s. */
+#define ROOTFS_LOCK_TRIES      40
+#define ROOTFS_UDEV_LOCK_TRIES 600
+#define ROOTFS_LOCK_WAIT_USEC  (50 * USEC_PER_MSEC)
+#define PROC_LOCKS_SIZE_MAX    ((size_t)4 * 1024 * 1024)
 
 typedef struct Job {
         RootfsLocation loc;
@@ -164,6 +171,35 @@ static void describe(const Job *j, json_object *o)
         details_add_u64(o, "new_end_sector", j->plan.new_end);
 }
 
+/* Whether only shared locks are held on fd's inode, as /proc/locks lists them ("1: FLOCK
+ * ADVISORY READ 301 00:05:17 0 EOF"; waiters are marked "->"). */
+static bool only_shared_locks(int fd)
+{
+        _cleanup_free_ char *text = NULL, *key = NULL;
+        struct stat st;
+        size_t size;
+        bool seen = false;
+
+        if (fstat(fd, &st) < 0 ||
+            read_full_file("/proc/locks", PROC_LOCKS_SIZE_MAX, &text, &size) < 0)
+                return false;
+        key = strdup_printf(" %02x:%02x:%llu ", major(st.st_dev), minor(st.st_dev),
+                            (unsigned long long)st.st_ino);
+        if (!key)
+                return false;
+        for (char *line = text, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                if (!strstr(line, key) || strstr(line, "->"))
+                        continue;
+                if (!strstr(line, " READ "))
+                        return false;
+                seen = true;
+        }
+        return seen;
+}
+
 /* On the worker thread: lock, save the old table, write, tell the kernel, grow. */
 static int rootfs_grow_work(void *userdata)
 {
@@ -188,9 +224,10 @@ static int rootfs_grow_work(void *userdata)
                                 break;
                         if (errno != EWOULDBLOCK)
                                 return -errno;
-                        /* udev holds a shared lock for a moment while it probes the disk:
-                         * wait that out, but not a partitioning tool at work. */
-                        if (i >= ROOTFS_LOCK_TRIES) {
+                        /* udev holds a shared lock while it probes the disk: wait that out,
+                         * but not long for a partitioning tool at work. */
+                        if (i >=
+                            (only_shared_locks(fd) ? ROOTFS_UDEV_LOCK_TRIES : ROOTFS_LOCK_TRIES)) {
                                 j->locked = true;
                                 return 0;
                         }

@@ -58,9 +58,10 @@ for spec in "$@"; do
 	echo "== $dev ($fs)"
 	mount_root "$part" "$mnt" || { fail "mount $part"; continue; }
 	before=$(df -B1 --output=size "$mnt" | tail -1)
-	# udev takes a shared lock on the disk for a moment whenever it probes it: hwctld waits
-	# that out rather than refusing.
-	flock -s "$dev" sleep 0.7 &
+	# udev takes a shared lock on the disk whenever it probes it, for seconds on a loaded first
+	# boot: hwctld waits that out rather than refusing (an exclusive lock it refuses after 2 s,
+	# vm-refuse.sh).
+	flock -s "$dev" sleep 3.5 &
 	sleep 0.2
 	run_probe "$mnt"
 	wait
