@@ -114,6 +114,17 @@ int read_one_line_file(const char *path, char **ret);
  * power cut: temporary file in the same directory, fsync, rename, fsync the directory.
  * Creates missing parent directories with mode 0755. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+/* The same for path inside root (path_join_root(root, ...)): every directory on the way is
+ * resolved inside root, so a symlink planted by the tree's owner cannot send the write out of
+ * it; the temporary file is made with O_EXCL under a name nobody can guess in advance. */
+int write_file_atomic_in(const char *root, const char *path, const void *data, size_t size,
+                         mode_t mode);
+/* The directory of path inside root, opened that way (made when missing); its last component
+ * in *ret_name. For renameat() and the like. */
+int open_parent_in(const char *root, const char *path, char **ret_name);
+/* unlink() and rename() (to new_name in the same directory) of path, resolved that way. */
+int unlink_in(const char *root, const char *path);
+int rename_in(const char *root, const char *path, const char *new_name);
 int mkdir_parents(const char *path, mode_t mode);
 /* Writes value to an existing kernel attribute (sysfs, /proc/sys) in one write(2): never creates
  * a file. -errno, -EIO for a short write. */

@@ -102,16 +102,16 @@ int daemon_state_save(const char *sysroot, const DaemonState *s)
         json_object_put(doc);
         if (!buf)
                 return -ENOMEM;
-        r = write_file_atomic(path, buf, strlen(buf), 0644);
+        r = write_file_atomic_in(sysroot, path, buf, strlen(buf), 0644);
         return r;
 }
 
 int daemon_state_set_aside(const char *sysroot)
 {
         _cleanup_free_ char *path = path_join_root(sysroot, STATE_FILE_PATH);
-        _cleanup_free_ char *aside = path ? strdup_printf("%s.broken", path) : NULL;
+        _cleanup_free_ char *aside = strdup_printf("%s.broken", strrchr(STATE_FILE_PATH, '/') + 1);
 
-        if (!aside)
+        if (!path || !aside)
                 return -ENOMEM;
-        return rename(path, aside) < 0 ? -errno : 0;
+        return rename_in(sysroot, path, aside);
 }

@@ -89,7 +89,7 @@ int status_snapshot_write(const char *sysroot, json_object *doc)
         buf = strdup_printf("%s\n", text);
         if (!buf)
                 return -ENOMEM;
-        return write_file_atomic(path, buf, strlen(buf), 0644);
+        return write_file_atomic_in(sysroot, path, buf, strlen(buf), 0644);
 }
 
 int status_snapshot_read(const char *sysroot, json_object **ret, char **ret_error)

@@ -2,11 +2,12 @@
 /* Implementation of the small helpers in util.h. */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -274,19 +275,6 @@ int mkdir_parents(const char *path, mode_t mode)
         return 0;
 }
 
-static int fsync_directory_of(const char *path)
-{
-        _cleanup_free_ char *copy = strdup(path);
-        _cleanup_close_ int fd = -EBADF;
-
-        if (!copy)
-                return -ENOMEM;
-        fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        return fsync(fd) < 0 ? -errno : 0;
-}
-
 int write_attribute(const char *path, const char *value)
 {
         _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
@@ -301,23 +289,145 @@ int write_attribute(const char *path, const char *value)
         return (size_t)k == n ? 0 : -EIO;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
+/* openat2(2) with RESOLVE_IN_ROOT: symlinks inside the tree resolve against root_fd, and
+ * ".." stops there. glibc 2.36 has no wrapper. */
+static int open_in_root(int root_fd, const char *path, int flags)
 {
-        _cleanup_free_ char *tmp = NULL;
+#ifdef SYS_openat2
+        struct {
+                uint64_t flags, mode, resolve;
+        } how = {.flags = (uint64_t)flags, .resolve = 0x08 /* RESOLVE_IN_ROOT */};
+        long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+
+        if (fd >= 0 || errno != ENOSYS)
+                return fd >= 0 ? (int)fd : -errno;
+#endif
+        return -ENOSYS;
+}
+
+/* The directory dir (relative to root_fd, no leading '/'), created as needed, each component
+ * resolved inside the root: through openat2 where the kernel has it, else one component at a
+ * time with O_NOFOLLOW (a symlink is refused). */
+static int open_dir_beneath(int root_fd, const char *dir, bool follow_root_links, mode_t mode)
+{
+        _cleanup_free_ char *copy = strdup(dir);
         _cleanup_close_ int fd = -EBADF;
+        bool have_openat2 = true;
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                int next;
+
+                if (streq(c, ".") || streq(c, ".."))
+                        return -EINVAL;
+                if (mkdirat(fd, c, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                if (have_openat2) {
+                        /* The prefix so far, from the root: links in it stay inside. */
+                        size_t len = (size_t)(c - copy) + strlen(c);
+                        _cleanup_free_ char *prefix = strndup(dir, len);
+
+                        if (!prefix)
+                                return -ENOMEM;
+                        next = open_in_root(root_fd, prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (next == -ENOSYS)
+                                have_openat2 = false;
+                        else if (next < 0)
+                                return next;
+                }
+                if (!have_openat2) {
+                        next = openat(fd, c,
+                                      O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+                                              (follow_root_links ? 0 : O_NOFOLLOW));
+                        if (next < 0)
+                                return -errno;
+                }
+                close(fd);
+                fd = next;
+        }
+        return TAKE_FD(fd);
+}
+
+int open_parent_in(const char *root, const char *path, char **ret_name)
+{
+        _cleanup_free_ char *rel = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        size_t root_len;
+        char *name, *slash;
+        int fd;
+
+        if (!root || !*root)
+                root = "/";
+        root_len = strlen(root);
+        while (root_len > 1 && root[root_len - 1] == '/')
+                root_len--;
+        /* path is root's path joined with the file's (path_join_root()). */
+        if (streq(root, "/"))
+                root_len = 0;
+        else if (strncmp(path, root, root_len) != 0 || path[root_len] != '/')
+                return -EINVAL;
+        rel = strdup(path + root_len + strspn(path + root_len, "/"));
+        if (!rel)
+                return -ENOMEM;
+        slash = strrchr(rel, '/');
+        name = strdup(slash ? slash + 1 : rel);
+        if (!name)
+                return -ENOMEM;
+        if (!*name || streq(name, ".") || streq(name, "..")) {
+                free(name);
+                return -EINVAL;
+        }
+        if (slash)
+                *slash = 0;
+        else
+                rel[0] = 0; /* the file is at the root's top */
+        root_fd = open(root_len ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                fd = -errno;
+                free(name);
+                return fd;
+        }
+        fd = open_dir_beneath(root_fd, rel, root_len == 0, 0755);
+        if (fd < 0) {
+                free(name);
+                return fd;
+        }
+        *ret_name = name;
+        return fd;
+}
+
+int write_file_atomic_in(const char *root, const char *path, const void *data, size_t size,
+                         mode_t mode)
+{
+        _cleanup_free_ char *tmp = NULL, *name = NULL;
+        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
         const char *p = data;
         size_t left = size;
         int r;
 
-        r = mkdir_parents(path, 0755);
-        if (r < 0)
-                return r;
-        tmp = strdup_printf("%s.tmp.%d", path, (int)getpid());
-        if (!tmp)
-                return -ENOMEM;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-        if (fd < 0)
-                return -errno;
+        dir_fd = open_parent_in(root, path, &name);
+        if (dir_fd < 0)
+                return dir_fd;
+        /* A name nobody could have planted: O_EXCL refuses anything already there. */
+        for (unsigned attempt = 0;; attempt++) {
+                uint64_t salt = now_usec(CLOCK_MONOTONIC) ^ ((uint64_t)getpid() << 20) ^ attempt;
+
+                free(tmp);
+                tmp = strdup_printf(".%s.%016llx.tmp", name, (unsigned long long)salt);
+                if (!tmp)
+                        return -ENOMEM;
+                fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                            mode);
+                if (fd >= 0)
+                        break;
+                if (errno != EEXIST || attempt >= 16)
+                        return -errno;
+        }
         while (left > 0) {
                 ssize_t k = write(fd, p, left);
                 if (k < 0) {
@@ -333,14 +443,41 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
                 r = -errno;
                 goto fail;
         }
-        if (rename(tmp, path) < 0) {
+        if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
                 r = -errno;
                 goto fail;
         }
-        return fsync_directory_of(path);
+        return fsync(dir_fd) < 0 ? -errno : 0;
 fail:
-        (void)unlink(tmp);
+        (void)unlinkat(dir_fd, tmp, 0);
         return r;
+}
+
+int unlink_in(const char *root, const char *path)
+{
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dir_fd = open_parent_in(root, path, &name);
+
+        if (dir_fd < 0)
+                return dir_fd;
+        return unlinkat(dir_fd, name, 0) < 0 ? -errno : 0;
+}
+
+int rename_in(const char *root, const char *path, const char *new_name)
+{
+        _cleanup_free_ char *name = NULL;
+        _cleanup_close_ int dir_fd = open_parent_in(root, path, &name);
+
+        if (dir_fd < 0)
+                return dir_fd;
+        if (strchr(new_name, '/'))
+                return -EINVAL;
+        return renameat(dir_fd, name, dir_fd, new_name) < 0 ? -errno : 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode)
+{
+        return write_file_atomic_in("/", path, data, size, mode);
 }
 
 uint64_t now_usec(int clock_id)

@@ -38,6 +38,7 @@ typedef struct AudioState {
 /* One run's work, done on the worker thread, reported on the loop. */
 typedef struct AudioJob {
         AudioState *state;
+        const char *sysroot; /* the runner's, alive as long as the daemon */
         const Board *board;
         const AudioSettings *settings;
         AudioSettings defaults;
@@ -133,7 +134,7 @@ static int write_default(AudioJob *j, const AudioCard *c)
                                     "refusing to write %s: alsa-lib cannot "
                                     "parse it (%s)",
                                     j->conf_path, strna(err));
-        r = write_file_atomic(j->conf_path, text, strlen(text), 0644);
+        r = write_file_atomic_in(j->sysroot, j->conf_path, text, strlen(text), 0644);
         if (r < 0)
                 return error_printf(&j->conf_error, 0, "cannot write %s: %s", j->conf_path,
                                     strerror(-r));
@@ -183,7 +184,8 @@ static int audio_work(void *userdata)
                         text = strv_join(j->levels, "\n");
                         if (!text || strbuf_append(&text, "\n") < 0)
                                 return -ENOMEM;
-                        r = write_file_atomic(j->levels_path, text, strlen(text), 0644);
+                        r = write_file_atomic_in(j->sysroot, j->levels_path, text, strlen(text),
+                                                 0644);
                         if (r < 0 && !j->mixer.error)
                                 j->mixer.error = strdup_printf("cannot record the level in %s: %s",
                                                                j->levels_path, strerror(-r));
@@ -704,6 +706,7 @@ static int start_work(ProbeContext *ctx, AudioState *s)
         if (r < 0)
                 return r;
         j->state = s;
+        j->sysroot = probe_handle_sysroot(probe_context_handle(ctx));
         j->board = probe_context_board(ctx);
         j->settings = set ? set : &j->defaults;
         read_cmdline(proc_cmdline, &j->cmd);

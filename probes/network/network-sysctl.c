@@ -22,6 +22,7 @@ typedef struct SysctlEntry {
 struct SysctlSaved {
         SysctlEntry *entries;
         size_t n_entries;
+        char *root;       /* the sysroot state_file is inside */
         char *state_file; /* the originals, so a restart after a crash still restores them */
         bool dirty;
 };
@@ -39,7 +40,7 @@ static void save_originals(SysctlSaved *s)
                 free(text);
                 text = n;
         }
-        if (text && write_file_atomic(s->state_file, text, strlen(text), 0644) >= 0)
+        if (text && write_file_atomic_in(s->root, s->state_file, text, strlen(text), 0644) >= 0)
                 s->dirty = false;
 }
 
@@ -60,7 +61,7 @@ static bool value_is_valid(const char *v)
         return n > 0 && n <= 3 && strspn(v, "0123456789") == n;
 }
 
-int sysctl_saved_new(const char *state_file, const char *base, SysctlSaved **ret)
+int sysctl_saved_new(const char *root, const char *state_file, const char *base, SysctlSaved **ret)
 {
         SysctlSaved *s = calloc(1, sizeof(SysctlSaved));
         _cleanup_free_ char *text = NULL;
@@ -69,7 +70,10 @@ int sysctl_saved_new(const char *state_file, const char *base, SysctlSaved **ret
         if (!s)
                 return -ENOMEM;
         s->state_file = strdup(state_file);
-        if (!s->state_file) {
+        s->root = strdup(root ? root : "/");
+        if (!s->state_file || !s->root) {
+                free(s->state_file);
+                free(s->root);
                 free(s);
                 return -ENOMEM;
         }
@@ -209,8 +213,9 @@ SysctlSaved *sysctl_restore_all(SysctlSaved *s)
         }
         free(s->entries);
         if (s->state_file)
-                (void)unlink(s->state_file);
+                (void)unlink_in(s->root, s->state_file);
         free(s->state_file);
+        free(s->root);
         free(s);
         return NULL;
 }

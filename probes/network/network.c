@@ -280,7 +280,7 @@ static int network_state_new(ProbeContext *ctx, NetworkState **ret)
                 probe_context_path(ctx, PROBE_PATH_RUN, "hwctl/network-sysctl.saved");
         r = !s->sysctl_base || !s->sys_class_net || !s->proc || !saved ? -ENOMEM : 0;
         if (r >= 0)
-                r = sysctl_saved_new(saved, s->sysctl_base, &s->sysctls);
+                r = sysctl_saved_new(probe_handle_sysroot(h), saved, s->sysctl_base, &s->sysctls);
         if (r >= 0)
                 r = net_watch_new(on_changed, s, &s->watch);
         if (r >= 0)

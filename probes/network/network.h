@@ -203,9 +203,10 @@ int net_apply(NetWatch *w, const PlanDiff *d, int *ret_error);
 /* --- sysctls (network-sysctl.c) --- */
 typedef struct SysctlSaved SysctlSaved;
 /* state_file keeps the original values across a crash: a restart restores from it. */
-/* The originals an hwctld that did not stop cleanly left in state_file; base is
+/* The originals an hwctld that did not stop cleanly left in state_file (a path inside root, the
+ * sysroot, where it is written); base is
  * <proc>/sys/net/ipv4/conf, where the paths are rebuilt (the stored ones are ignored). */
-int sysctl_saved_new(const char *state_file, const char *base, SysctlSaved **ret);
+int sysctl_saved_new(const char *root, const char *state_file, const char *base, SysctlSaved **ret);
 /* base is "<sysroot>/proc/sys/net/ipv4/conf". Sets rp_filter=2 on every managed uplink and
  * arp_ignore=1, arp_announce=2 on those sharing a subnet; remembers the first value it saw per
  * file, and restores the files it no longer needs. Returns failures, first error in *ret. */

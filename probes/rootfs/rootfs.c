@@ -25,6 +25,7 @@ extern const ProbeOps probe_rootfs;
 #define PROC_LOCKS_SIZE_MAX    ((size_t)4 * 1024 * 1024)
 
 typedef struct Job {
+        const char *sysroot; /* the runner's, alive as long as the daemon */
         RootfsLocation loc;
         RootfsDisk disk;
         RootfsPlan plan;
@@ -248,7 +249,7 @@ static int rootfs_grow_work(void *userdata)
                 r = rootfs_table_dump(fd, j->loc.disk_node, &j->dump);
                 if (r < 0)
                         return r;
-                r = write_file_atomic(j->dump_path, j->dump, strlen(j->dump), 0600);
+                r = write_file_atomic_in(j->sysroot, j->dump_path, j->dump, strlen(j->dump), 0600);
                 if (r < 0)
                         return r;
 
@@ -419,6 +420,7 @@ static int rootfs_run(ProbeContext *ctx)
         name = strdup_printf("rootfs-%s-%llu.sfdisk", j->loc.disk_name,
                              (unsigned long long)(now_usec(CLOCK_REALTIME) / USEC_PER_SEC));
         j->dump_path = name ? probe_context_path(ctx, PROBE_PATH_VAR_LIB, name) : NULL;
+        j->sysroot = probe_handle_sysroot(probe_context_handle(ctx));
         if (!j->loc.mount_path || !j->dump_path)
                 return -ENOMEM;
         size = format_bytes(j->plan.new_sectors * j->disk.sector_size);

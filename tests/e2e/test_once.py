@@ -261,6 +261,19 @@ try:
           "a damaged state file is set aside and replaced", r.stderr[-400:])
     r = run([HWCTL, "--sysroot", bare, "status"], env=env)
     check(r.returncode == 0, "status from the snapshot of a --once run", r.stderr)
+    # A tree whose owner planted directory symlinks where hwctld writes (run -> a directory
+    # outside, var/lib -> one climbing out): nothing is written outside the tree.
+    planted, outside = os.path.join(tmp, "planted"), os.path.join(tmp, "outside")
+    os.makedirs(os.path.join(planted, "var"))
+    os.makedirs(outside)
+    os.symlink(outside, os.path.join(planted, "run"))
+    os.symlink("../../../../../../../../" + outside.lstrip("/"),
+               os.path.join(planted, "var", "lib"))
+    r = run([HWCTLD, "--sysroot", planted, "--once"], env=env)
+    found = [os.path.join(d, f) for d, _, fs in os.walk(outside) for f in fs]
+    check(r.returncode in (0, 1) and not found,
+          "planted symlinks in a sysroot: hwctld writes nothing outside it",
+          f"rc={r.returncode} outside: {found} {r.stderr[-300:]}")
 finally:
     if os.environ.get("HWCTL_KEEP_TMP") != "1":
         shutil.rmtree(tmp, ignore_errors=True)

@@ -47,7 +47,7 @@ static void test_stored_paths_are_ignored(void)
                              target);
         REQUIRE(text);
         put("run/saved", text);
-        ASSERT_INT_EQ(sysctl_saved_new(state, base, &s), 0);
+        ASSERT_INT_EQ(sysctl_saved_new(root, state, base, &s), 0);
         s = sysctl_restore_all(s);
         ASSERT_NULL(s);
         eth0 = get("proc/sys/net/ipv4/conf/eth0/rp_filter");

@@ -104,6 +104,54 @@ static void test_write_atomic(void)
         ASSERT_INT_EQ(read_full_file(path, 3, &back, &n), -EFBIG);
 }
 
+/* Inside a root owned by someone else: a planted directory symlink, relative or absolute, never
+ * sends the write out of the root; a symlink at the file's own name is replaced, not followed;
+ * paths that leave the root are refused. */
+static void test_write_atomic_in_root(void)
+{
+        char root[] = "/tmp/hwctl-test-root-XXXXXX", out[] = "/tmp/hwctl-test-out-XXXXXX";
+        _cleanup_free_ char *run = NULL, *lib = NULL, *victim = NULL, *state = NULL, *status = NULL,
+                            *escaped = NULL, *back = NULL;
+        struct stat st;
+
+        ASSERT_NOT_NULL(mkdtemp(root));
+        ASSERT_NOT_NULL(mkdtemp(out));
+        run = strdup_printf("%s/run", root);
+        lib = strdup_printf("%s/var/lib/hwctl", root);
+        victim = strdup_printf("%s/victim", out);
+        state = strdup_printf("%s/var/lib/hwctl/state.json", root);
+        status = strdup_printf("%s/run/hwctl/status.json", root);
+        escaped = strdup_printf("%s/hwctl/status.json", out);
+        ASSERT_INT_EQ(symlink(out, run), 0); /* /run -> a directory outside */
+        ASSERT_TRUE(write_file_atomic_in(root, status, "x", 1, 0644) < 0);
+        ASSERT_TRUE(access(escaped, F_OK) < 0);
+        ASSERT_INT_EQ(unlink(run), 0);
+        ASSERT_INT_EQ(symlink("../../../../../../../..", run), 0); /* climbs out, relatively */
+        (void)write_file_atomic_in(root, status, "x", 1, 0644);
+        ASSERT_TRUE(access("/hwctl/status.json", F_OK) < 0);
+
+        ASSERT_INT_EQ(mkdir_parents(state, 0755), 0);
+        ASSERT_INT_EQ(write_file_atomic(victim, "keep", 4, 0600), 0);
+        ASSERT_INT_EQ(symlink(victim, state), 0); /* the file itself -> a file outside */
+        ASSERT_INT_EQ(write_file_atomic_in(root, state, "new", 3, 0644), 0);
+        ASSERT_INT_EQ(read_full_file(victim, 100, &back, NULL), 0);
+        ASSERT_STR_EQ(back, "keep");
+        ASSERT_INT_EQ(lstat(state, &st), 0);
+        ASSERT_TRUE(S_ISREG(st.st_mode));
+        free(back);
+        back = NULL;
+        ASSERT_INT_EQ(read_full_file(state, 100, &back, NULL), 0);
+        ASSERT_STR_EQ(back, "new");
+
+        /* Not inside root, or with .. on the way: refused before anything is opened. */
+        ASSERT_INT_EQ(write_file_atomic_in(root, victim, "x", 1, 0644), -EINVAL);
+        _cleanup_free_ char *dotdot = strdup_printf("%s/var/../../x", root);
+        ASSERT_INT_EQ(write_file_atomic_in(root, dotdot, "x", 1, 0644), -EINVAL);
+        ASSERT_INT_EQ(rename_in(root, state, "state.json.broken"), 0);
+        ASSERT_INT_EQ(unlink_in(root, lib), -EISDIR);
+        (void)lib;
+}
+
 /* A FIFO, a directory or a device where a file is expected: refused at once, never waited on
  * (alarm() turns a hang into a failure). */
 static void test_read_refuses_what_is_not_a_file(void)
@@ -205,6 +253,7 @@ int main(void)
         TEST_RUN(test_format);
         TEST_RUN(test_errno_format);
         TEST_RUN(test_write_atomic);
+        TEST_RUN(test_write_atomic_in_root);
         TEST_RUN(test_read_refuses_what_is_not_a_file);
         TEST_RUN(test_utf8_printable);
         TEST_RUN(test_json_make_printable);
