@@ -79,7 +79,8 @@ typedef struct BtJob {
         uint64_t started;
         bool unconfigured; /* the kernel found only a default address */
         bool mgmt_tried;
-        int mgmt_r; /* setting one over the management channel */
+        unsigned up_retries; /* HCIDEVUP answered ENODEV while hciN was there */
+        int mgmt_r;          /* setting one over the management channel */
         uint8_t mgmt_status;
         uint8_t assigned[6];
 } BtJob;

@@ -17,6 +17,9 @@
 #define MGMT_ADDRESS_TRIES          10u
 #define MGMT_ADDRESS_PAUSE_MSEC     300
 #define UP_AFTER_ADDRESS_PAUSE_MSEC 200
+/* How long an ENODEV from the first HCIDEVUP, hciN still registered, counts as the kernel's
+ * power-on still running: inside the time the probe's timeout leaves for the setup. */
+#define UP_ENODEV_USEC (15 * USEC_PER_SEC)
 
 /* Reads the kernel log and the live pins and asks bt-diagnose.c; the details get the cause, the
  * evidence and the relevant kernel lines. failure: hciN did not come up (else: it is up, did it
@@ -170,7 +173,18 @@ static int kernel_up_work(void *userdata)
         uint8_t want[6];
         uint64_t deadline;
 
-        j->up_r = bt_bring_up(j, &j->info);
+        /* ENODEV while hciN is still there: the kernel's own power-on of a controller that has
+         * just registered is running (the board image's second boot met it once, HCIDEVUP
+         * answering before btbcm had sent a command); it ends within the setup's time. */
+        deadline = now_usec(CLOCK_MONOTONIC) + UP_ENODEV_USEC;
+        for (;;) {
+                j->up_r = bt_bring_up(j, &j->info);
+                if (j->up_r != -ENODEV || !bt_sysfs_hci_exists(j->sys, j->hci_index) ||
+                    now_usec(CLOCK_MONOTONIC) >= deadline)
+                        break;
+                j->up_retries++;
+                (void)poll(NULL, 0, UP_AFTER_ADDRESS_PAUSE_MSEC);
+        }
         if (j->up_r != -EOPNOTSUPP)
                 return j->up_r;
         /* Unconfigured: btbcm found a default address ("Using default device address") and the
@@ -221,6 +235,8 @@ static void kernel_up_done(ProbeContext *ctx, int result, void *userdata)
         }
         d = probe_context_details(ctx);
         bt_add_hci_info(d, &j->info);
+        if (j->up_retries)
+                details_add_int(d, "up_retries_enodev", j->up_retries);
         if (!j->info.name[0]) {
                 char name[16];
                 snprintf(name, sizeof(name), "hci%d", j->hci_index);
