@@ -135,6 +135,9 @@ const char *probe_handle_sysroot(ProbeHandle *h);
 bool probe_handle_once(ProbeHandle *h);
 /* Runs the probe again (now, or as soon as the current run reports). */
 int probe_handle_request_run(ProbeHandle *h);
+/* The same, delay_usec from now; asking again before then moves it, so a burst of device
+ * events makes one run. */
+int probe_handle_request_run_after(ProbeHandle *h, uint64_t delay_usec);
 
 /* Report the result. Both return 0, so `return probe_done(...)` ends run(). A second report
  * from the same run is ignored and logged as a bug. Once a report returns, the context belongs

@@ -74,6 +74,28 @@ int probe_handle_request_run(ProbeHandle *h)
         return 0;
 }
 
+static int on_rerun_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        (void)src;
+        (void)usec;
+        return probe_handle_request_run(userdata);
+}
+
+int probe_handle_request_run_after(ProbeHandle *h, uint64_t delay_usec)
+{
+        Slot *s = &h->slot;
+        int r;
+
+        if (s->rerun_timer)
+                r = sd_event_source_set_time_relative(s->rerun_timer, delay_usec);
+        else
+                r = sd_event_add_time_relative(s->runner->event, &s->rerun_timer, CLOCK_MONOTONIC,
+                                               delay_usec, 10 * USEC_PER_MSEC, on_rerun_timer, h);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(s->rerun_timer, SD_EVENT_ONESHOT);
+}
+
 /* --- The context, as a probe sees it --- */
 
 const Board *probe_context_board(ProbeContext *ctx)

@@ -29,10 +29,11 @@ typedef struct Slot {
         ProbeRunner *runner;
         const ProbeOps *ops;
         ProbeResult *result;
-        ProbeContext *ctx;  /* while running */
-        bool scheduled;     /* waiting for its turn in this round */
-        bool rerun_pending; /* asked to run again while running */
-        void *state;        /* what the probe holds between runs */
+        ProbeContext *ctx;            /* while running */
+        bool scheduled;               /* waiting for its turn in this round */
+        bool rerun_pending;           /* asked to run again while running */
+        sd_event_source *rerun_timer; /* probe_handle_request_run_after() */
+        void *state;                  /* what the probe holds between runs */
         void (*free_state)(void *state);
 } Slot;
 

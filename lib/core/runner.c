@@ -264,6 +264,7 @@ ProbeRunner *probe_runner_free(ProbeRunner *r)
                 Slot *s = &r->slots[i];
                 probe_result_free(s->result);
                 context_unref(s->ctx);
+                sd_event_source_disable_unref(s->rerun_timer);
                 /* What a probe holds (line requests, a tty, netlink) is released last. */
                 if (s->state && s->free_state)
                         s->free_state(s->state);

@@ -27,7 +27,6 @@ typedef struct AudioState {
         ProbeHandle *handle;
         sd_device_monitor *monitor;
         sd_event_source *settle; /* while a run waits for cards */
-        sd_event_source *rerun;  /* after a run: a card came or went */
         ProbeContext *waiting;   /* the run waiting for cards to settle, NULL when none */
         bool settled;
         uint64_t last_card_usec; /* CLOCK_MONOTONIC of the last card event (or the first run) */
@@ -94,7 +93,6 @@ static void audio_state_free(void *p)
         if (!s)
                 return;
         sd_event_source_disable_unref(s->settle);
-        sd_event_source_disable_unref(s->rerun);
         sd_device_monitor_unref(s->monitor);
         audio_cards_free(s->expected, s->n_expected);
         free(s);
@@ -806,16 +804,6 @@ static int arm_settle(ProbeContext *ctx, AudioState *s, uint64_t settle_usec)
         return 0;
 }
 
-static int on_rerun(sd_event_source *src, uint64_t usec, void *userdata)
-{
-        AudioState *s = userdata;
-
-        (void)src;
-        (void)usec;
-        (void)probe_handle_request_run(s->handle);
-        return 0;
-}
-
 static bool device_in_subsystem(sd_device *dev, const char *subsystem)
 {
         const char *sub = NULL;
@@ -860,18 +848,10 @@ static int on_sound_event(sd_device_monitor *m, sd_device *dev, void *userdata)
                         probe_fail(ctx, r, "%m");
                 return 0;
         }
-        if (probe_handle_once(s->handle))
-                return 0;
         /* After the round: a card came or went (USB, vc4 binding late): run again once the
          * burst of its devices is over. */
-        if (s->rerun)
-                r = sd_event_source_set_time_relative(s->rerun, RERUN_DELAY_USEC);
-        else
-                r = sd_event_add_time_relative(probe_handle_event(s->handle), &s->rerun,
-                                               CLOCK_MONOTONIC, RERUN_DELAY_USEC,
-                                               10 * USEC_PER_MSEC, on_rerun, s);
-        if (r >= 0)
-                (void)sd_event_source_set_enabled(s->rerun, SD_EVENT_ONESHOT);
+        if (!probe_handle_once(s->handle))
+                (void)probe_handle_request_run_after(s->handle, RERUN_DELAY_USEC);
         return 0;
 }
 

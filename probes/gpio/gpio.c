@@ -44,7 +44,6 @@ typedef struct GpioState {
         size_t n_held;
         sd_event_source *watch;
         sd_device_monitor *monitor; /* udev's events for gpiochip nodes */
-        sd_event_source *rerun;     /* after a run: a chip came, went or changed */
         sd_event_source *udev_wait; /* while a run waits for udev to handle the node */
         ProbeContext *waiting;      /* that run, NULL when none */
         char *waiting_for;          /* the node it waits for */
@@ -96,7 +95,6 @@ static void gpio_state_free(void *p)
         if (!s)
                 return;
         sd_event_source_disable_unref(s->watch);
-        sd_event_source_disable_unref(s->rerun);
         sd_event_source_disable_unref(s->udev_wait);
         sd_device_monitor_unref(s->monitor);
         free(s->waiting_for);
@@ -628,23 +626,12 @@ static int wait_for_udev(ProbeContext *ctx, GpioState *s)
         return 0;
 }
 
-static int on_rerun(sd_event_source *src, uint64_t usec, void *userdata)
-{
-        GpioState *s = userdata;
-
-        (void)src;
-        (void)usec;
-        (void)probe_handle_request_run(s->handle);
-        return 0;
-}
-
 /* A gpiochip node udev has handled (added, changed by a trigger, removed): the run waiting for
  * it goes on; after a run, the probe runs again, as the chips or the node's group may differ. */
 static int on_gpio_event(sd_device_monitor *m, sd_device *dev, void *userdata)
 {
         GpioState *s = userdata;
         const char *sysname = NULL, *devname = NULL;
-        int r;
 
         (void)m;
         /* The legacy /sys/class/gpio/gpiochipN entries are "gpio" too, without a node. */
@@ -659,16 +646,8 @@ static int on_gpio_event(sd_device_monitor *m, sd_device *dev, void *userdata)
                                               USEC_PER_SEC);
                 return 0;
         }
-        if (probe_handle_once(s->handle))
-                return 0;
-        if (s->rerun)
-                r = sd_event_source_set_time_relative(s->rerun, RERUN_DELAY_USEC);
-        else
-                r = sd_event_add_time_relative(probe_handle_event(s->handle), &s->rerun,
-                                               CLOCK_MONOTONIC, RERUN_DELAY_USEC,
-                                               10 * USEC_PER_MSEC, on_rerun, s);
-        if (r >= 0)
-                (void)sd_event_source_set_enabled(s->rerun, SD_EVENT_ONESHOT);
+        if (!probe_handle_once(s->handle))
+                (void)probe_handle_request_run_after(s->handle, RERUN_DELAY_USEC);
         return 0;
 }
 

@@ -536,6 +536,46 @@ static void test_handle_state_and_requested_runs(void)
         sd_event_unref(e);
 }
 
+/* A burst of events asking for a later run: one run, after the last of them. */
+static int runs_of_burst;
+
+static int run_burst(ProbeContext *ctx)
+{
+        ProbeHandle *h = probe_context_handle(ctx);
+
+        runs_of_burst++;
+        if (runs_of_burst == 1)
+                for (int i = 0; i < 3; i++)
+                        ASSERT_INT_EQ(probe_handle_request_run_after(h, 100 * USEC_PER_MSEC), 0);
+        return probe_done(ctx, VERDICT_OK, "run %d", runs_of_burst);
+}
+
+static void test_requested_run_after_a_delay(void)
+{
+        static const ProbeOps p = {.name = "burst", .run = run_burst, .timeout_usec = USEC_PER_SEC};
+        const ProbeOps *table[] = {&p, NULL};
+        sd_event *e = NULL;
+        ProbeRunner *r;
+        uint64_t t0;
+
+        runs_of_burst = 0;
+        sd_event_new(&e);
+        r = runner_for(e, table);
+        probe_runner_start(r, NULL);
+        ASSERT_INT_EQ(run_round(e), 0);
+        ASSERT_INT_EQ(runs_of_burst, 1); /* the delayed run is not part of the round */
+        t0 = now_usec(CLOCK_MONOTONIC);
+        ASSERT_INT_EQ(run_round(e), 0);
+        ASSERT_INT_EQ(runs_of_burst, 2);
+        ASSERT_TRUE(now_usec(CLOCK_MONOTONIC) - t0 >= 90 * USEC_PER_MSEC);
+        t0 = now_usec(CLOCK_MONOTONIC); /* and no third */
+        while (now_usec(CLOCK_MONOTONIC) - t0 < 300 * USEC_PER_MSEC)
+                ASSERT_TRUE(sd_event_run(e, 50 * USEC_PER_MSEC) >= 0);
+        ASSERT_INT_EQ(runs_of_burst, 2);
+        probe_runner_free(r);
+        sd_event_unref(e);
+}
+
 static int extend_fire(sd_event_source *s, uint64_t usec, void *ctx)
 {
         probe_done(ctx, VERDICT_CHANGED, "grew");
@@ -587,6 +627,7 @@ int main(void)
         TEST_RUN(test_rerun);
         TEST_RUN(test_probe_paths_follow_sysroot);
         TEST_RUN(test_handle_state_and_requested_runs);
+        TEST_RUN(test_requested_run_after_a_delay);
         TEST_RUN(test_extend_timeout);
         return test_exit();
 }
