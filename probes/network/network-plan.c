@@ -245,6 +245,7 @@ void plan_clear(Plan *p)
         free(p->routes);
         free(p->rules);
         free(p->shared_subnet);
+        free(p->linkdown);
         *p = (Plan){};
 }
 
@@ -451,6 +452,24 @@ int plan_build(const NetState *s, const PlanSettings *settings, Plan *ret)
                                                       &p.uplinks[i].ifindex)) < 0)
                                 return r;
                 }
+        }
+        for (size_t i = 0; i < s->n_links; i++) {
+                const NetLink *a = &s->links[i];
+                bool shared = false;
+
+                if (uplink_classify(a, settings ? settings->uplinks : NULL) == UPLINK_IGNORED)
+                        continue;
+                for (size_t j = 0; j < s->n_links && !shared; j++)
+                        shared = j != i &&
+                                 uplink_classify(&s->links[j], settings ? settings->uplinks
+                                                                        : NULL) != UPLINK_IGNORED &&
+                                 shares_subnet(s, a->ifindex, s->links[j].ifindex);
+                if (!shared)
+                        continue;
+                PlanNoIPv4 n = {.ifindex = a->ifindex};
+                memcpy(n.name, a->name, sizeof(n.name));
+                if ((r = ARRAY_PUSH(p.linkdown, p.n_linkdown, &n)) < 0)
+                        return r;
         }
         *ret = p;
         p = (Plan){};

@@ -4,8 +4,11 @@
  * rp_filter=2 (loose) on every managed uplink, because strict mode checks the source against
  * the main table and drops replies that policy routing sends back correctly. arp_ignore=1 and
  * arp_announce=2 on uplinks sharing a subnet, so only the interface owning an address answers
- * ARP for it (no ARP flux). Only per-interface files are written; the first value seen is kept
- * and written back when hwctld stops managing the interface or stops altogether. */
+ * ARP for it (no ARP flux); ignore_routes_with_linkdown=1 on every candidate link that shares a
+ * subnet with another, carrier or not, so the subnet's route of one that lost carrier but kept
+ * its address is passed over. Only per-interface files are
+ * written; the first value seen is kept and written back when hwctld stops managing the interface
+ * or stops altogether. */
 #include <fcntl.h>
 #include <stdio.h>
 
@@ -46,7 +49,8 @@ static void save_originals(SysctlSaved *s)
 
 static const char *key_static(const char *k)
 {
-        static const char *const keys[] = {"rp_filter", "arp_ignore", "arp_announce"};
+        static const char *const keys[] = {"rp_filter", "arp_ignore", "arp_announce",
+                                           "ignore_routes_with_linkdown"};
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                 if (streq(keys[i], k))
@@ -183,6 +187,16 @@ int sysctl_sync(SysctlSaved **saved, const char *base, const Plan *p, int *ret_e
                         if (r < 0)
                                 return r;
                 }
+        /* A link that lost carrier but kept its address still has its subnet's route, matched
+         * before the live link's: the gateway and the LAN would go out of the dead link. The
+         * kernel passes over routes marked linkdown on an interface with this set, so it stays
+         * set while the link is down (it is no uplink then). */
+        for (size_t i = 0; i < p->n_linkdown; i++) {
+                r = want(s, base, p->linkdown[i].name, "ignore_routes_with_linkdown", "1",
+                         &failures, &first);
+                if (r < 0)
+                        return r;
+        }
         /* Give back what is no longer needed; a vanished interface took its files with it. */
         for (size_t i = 0; i < s->n_entries;) {
                 SysctlEntry *e = &s->entries[i];

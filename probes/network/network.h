@@ -147,6 +147,11 @@ typedef struct Plan {
         /* ifindexes of uplinks sharing an IPv4 subnet with another uplink (ARP flux) */
         int *shared_subnet;
         size_t n_shared_subnet;
+        /* Candidate links, carrier or not, with an IPv4 subnet another candidate has too: when
+         * one loses carrier but keeps its address, its subnet route (marked linkdown) would
+         * still be chosen first, so these get ignore_routes_with_linkdown. */
+        PlanNoIPv4 *linkdown;
+        size_t n_linkdown;
         size_t n_candidate_links; /* links that are not ignored, with or without carrier */
 } Plan;
 

@@ -32,12 +32,22 @@ tmp = tempfile.mkdtemp(prefix="hwctl-net-same-")
 PORT = 8023
 CONF = "[Network]\nUplinks=eth0 wlan0\nPrefer=eth0 wlan0\n"
 A_ETH, A_WLAN, GW = "10.31.1.50", "10.31.1.60", "10.31.1.1"
-KEYS = ("rp_filter", "arp_ignore", "arp_announce")
+KEYS = ("rp_filter", "arp_ignore", "arp_announce", "ignore_routes_with_linkdown")
+LAN_PORT = 8024  # a TCP service on the router's LAN address: a host of the local subnet
 
 
 def cable(rig, link, up):
     peer_ns, peer = rig.peer[link]
     ns(peer_ns, f"ip link set {peer} {'up' if up else 'down'}")
+
+
+def lan_from_board():
+    """From the board, no source address given: ping the gateway, then TCP to a LAN host."""
+    r = ns("dev", f"ping -c1 -W1 {GW}", check_rc=False)
+    if r.returncode != 0:
+        return False
+    r = ns("dev", f"socat -T2 /dev/null TCP:{GW}:{LAN_PORT},connect-timeout=2", check_rc=False)
+    return r.returncode == 0
 
 
 def forget_neighbours():
@@ -58,7 +68,7 @@ def owner_macs():
 
 
 rig = Rig(tmp, same_subnet=True)
-listener = d = None
+listener = lan_listener = d = None
 try:
     for link, a in (("eth0", A_ETH), ("wlan0", A_WLAN)):
         ns("dev", f"ip addr add {a}/24 dev {link}")
@@ -67,6 +77,9 @@ try:
     listener = subprocess.Popen(["ip", "netns", "exec", "dev", "socat",
                                  f"TCP-LISTEN:{PORT},fork,reuseaddr", "EXEC:/bin/true"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lan_listener = subprocess.Popen(["ip", "netns", "exec", "r1", "socat",
+                                     f"TCP-LISTEN:{LAN_PORT},fork,reuseaddr", "EXEC:/bin/true"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.3)
 
     print("--- without hwctld ---")
@@ -79,6 +92,10 @@ try:
     cable(rig, "eth0", False)
     lost = not wait_until(lambda: reachable(A_WLAN), 3, 0.1)
     check(lost, "without hwctld wlan0's address stops answering when eth0's cable is out")
+    # eth0 keeps its address without carrier: its subnet route (linkdown) still comes first.
+    check(not wait_until(lan_from_board, 3, 0.1),
+          "without hwctld the board cannot reach the gateway or a LAN host with eth0's cable "
+          "out (the dead link's subnet route is chosen)", ns("dev", "ip route").stdout)
     cable(rig, "eth0", True)
 
     # Values an image might ship, none of them hwctld's, so restoring is told from resetting.
@@ -91,9 +108,11 @@ try:
     check(st is not None and st["verdict"] == "changed",
           "hwctld reports policy routing on one subnet with ARP per interface", str(d.status()))
     now = {(l, k): conf_sysctl(l, k) for l in ("eth0", "wlan0") for k in KEYS}
-    want = {"rp_filter": "2", "arp_ignore": "1", "arp_announce": "2"}
+    want = {"rp_filter": "2", "arp_ignore": "1", "arp_announce": "2",
+            "ignore_routes_with_linkdown": "1"}
     check(all(now[(l, k)] == want[k] for (l, k) in now),
-          "rp_filter=2, arp_ignore=1, arp_announce=2 on eth0 and wlan0", str(now))
+          "rp_filter=2, arp_ignore=1, arp_announce=2, ignore_routes_with_linkdown=1 on eth0 and "
+          "wlan0", str(now))
 
     forget_neighbours()
     for a in (A_ETH, A_WLAN):
@@ -112,19 +131,25 @@ try:
     ok = wait_until(lambda: reachable(A_WLAN, PORT), 3, 0.05)
     check(ok, f"with eth0's cable out wlan0's address answers "
           f"({(time.monotonic() - t0) * 1000:.0f} ms)")
+    check(wait_until(lan_from_board, 3, 0.1),
+          "with eth0's cable out the board reaches the gateway (ping) and a LAN host (TCP), no "
+          "source address given",
+          ns("dev", f"sh -c 'ip rule; ip route show table all; ip route get {GW}; "
+                    "sysctl net.ipv4.conf.eth0.ignore_routes_with_linkdown'").stdout)
     cable(rig, "eth0", True)
     check(wait_until(lambda: reachable(A_ETH, PORT) and reachable(A_WLAN, PORT), 5, 0.1),
           "both addresses answer again with the cable back")
 
     d.stop(signal.SIGTERM)
     after = {(l, k): conf_sysctl(l, k) for l in ("eth0", "wlan0") for k in KEYS}
-    check(after == found, "SIGTERM restores the rp_filter/arp_ignore/arp_announce values found",
+    check(after == found, "SIGTERM restores the four sysctls' values found",
           f"found {found}, after {after}")
     check(not ours(), "SIGTERM removes every rule and route hwctld installed", "\n".join(ours()))
 finally:
     if d:
         d.stop(signal.SIGKILL)
-    if listener:
-        listener.terminate()
+    for p in (listener, lan_listener):
+        if p:
+            p.terminate()
     rig.stop()
 finish()
