@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <json-c/json.h>
+#include <systemd/sd-device.h>
 #include <systemd/sd-event.h>
 
 #include "board.h"
@@ -138,6 +139,11 @@ int probe_handle_request_run(ProbeHandle *h);
 /* The same, delay_usec from now; asking again before then moves it, so a burst of device
  * events makes one run. */
 int probe_handle_request_run_after(ProbeHandle *h, uint64_t delay_usec);
+/* udev's events for these subsystems (NULL-terminated) on the handle's loop, as udev sends
+ * them once it has handled a device. *ret is the caller's to unref. */
+int probe_handle_watch_devices(ProbeHandle *h, const char *const *subsystems,
+                               sd_device_monitor_handler_t handler, void *userdata,
+                               sd_device_monitor **ret);
 
 /* Report the result. Both return 0, so `return probe_done(...)` ends run(). A second report
  * from the same run is ignored and logged as a bug. Once a report returns, the context belongs

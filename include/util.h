@@ -116,7 +116,7 @@ int read_one_line_file(const char *path, char **ret);
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
 /* The same for path inside root (path_join_root(root, ...)): every directory on the way is
  * resolved inside root, so a symlink planted by the tree's owner cannot send the write out of
- * it; the temporary file is made with O_EXCL under a name nobody can guess in advance. */
+ * it; the temporary file is made with O_EXCL | O_NOFOLLOW, so nothing planted is opened. */
 int write_file_atomic_in(const char *root, const char *path, const void *data, size_t size,
                          mode_t mode);
 /* The directory of path inside root, opened that way (made when missing); its last component

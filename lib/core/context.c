@@ -96,6 +96,28 @@ int probe_handle_request_run_after(ProbeHandle *h, uint64_t delay_usec)
         return sd_event_source_set_enabled(s->rerun_timer, SD_EVENT_ONESHOT);
 }
 
+int probe_handle_watch_devices(ProbeHandle *h, const char *const *subsystems,
+                               sd_device_monitor_handler_t handler, void *userdata,
+                               sd_device_monitor **ret)
+{
+        sd_device_monitor *m = NULL;
+        int r;
+
+        r = sd_device_monitor_new(&m);
+        for (size_t i = 0; r >= 0 && subsystems[i]; i++)
+                r = sd_device_monitor_filter_add_match_subsystem_devtype(m, subsystems[i], NULL);
+        if (r >= 0)
+                r = sd_device_monitor_attach_event(m, h->slot.runner->event);
+        if (r >= 0)
+                r = sd_device_monitor_start(m, handler, userdata);
+        if (r < 0) {
+                sd_device_monitor_unref(m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+}
+
 /* --- The context, as a probe sees it --- */
 
 const Board *probe_context_board(ProbeContext *ctx)

@@ -2,6 +2,7 @@
 /* Implementation of the small helpers in util.h. */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -294,9 +295,7 @@ int write_attribute(const char *path, const char *value)
 static int open_in_root(int root_fd, const char *path, int flags)
 {
 #ifdef SYS_openat2
-        struct {
-                uint64_t flags, mode, resolve;
-        } how = {.flags = (uint64_t)flags, .resolve = 0x08 /* RESOLVE_IN_ROOT */};
+        struct open_how how = {.flags = (uint64_t)flags, .resolve = RESOLVE_IN_ROOT};
         long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
 
         if (fd >= 0 || errno != ENOSYS)
@@ -413,7 +412,8 @@ int write_file_atomic_in(const char *root, const char *path, const void *data, s
         dir_fd = open_parent_in(root, path, &name);
         if (dir_fd < 0)
                 return dir_fd;
-        /* A name nobody could have planted: O_EXCL refuses anything already there. */
+        /* O_EXCL | O_NOFOLLOW: whatever someone planted at the name (a link, a file) is refused,
+         * never opened, and another name is tried. */
         for (unsigned attempt = 0;; attempt++) {
                 uint64_t salt = now_usec(CLOCK_MONOTONIC) ^ ((uint64_t)getpid() << 20) ^ attempt;
 

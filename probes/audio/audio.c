@@ -855,35 +855,12 @@ static int on_sound_event(sd_device_monitor *m, sd_device *dev, void *userdata)
         return 0;
 }
 
-static int monitor_start(AudioState *s, sd_event *e, char **ret_error)
-{
-        int r;
-
-        r = sd_device_monitor_new(&s->monitor);
-        if (r >= 0)
-                r = sd_device_monitor_filter_add_match_subsystem_devtype(s->monitor, "sound", NULL);
-        if (r >= 0)
-                r = sd_device_monitor_filter_add_match_subsystem_devtype(s->monitor, "module",
-                                                                         NULL);
-        if (r >= 0)
-                r = sd_device_monitor_attach_event(s->monitor, e);
-        if (r >= 0)
-                r = sd_device_monitor_start(s->monitor, on_sound_event, s);
-        if (r < 0) {
-                s->monitor = sd_device_monitor_unref(s->monitor);
-                return error_printf(ret_error, r, "cannot watch the sound devices: %s",
-                                    strerror(-r));
-        }
-        return 0;
-}
-
 static int audio_run(ProbeContext *ctx)
 {
         ProbeHandle *h = probe_context_handle(ctx);
         AudioState *s = probe_handle_get_state(h);
         const AudioSettings *set = probe_settings(&probe_audio, probe_context_config(ctx));
         _cleanup_free_ char *proc_cmdline = probe_context_path(ctx, PROBE_PATH_PROC, "cmdline");
-        _cleanup_free_ char *monitor_error = NULL;
         AudioCmdline cmd;
         uint64_t settle = set ? set->settle_usec : AUDIO_SETTLE_DEFAULT;
         int r;
@@ -912,8 +889,12 @@ static int audio_run(ProbeContext *ctx)
         r = audio_expected_cards(probe_context_board(ctx), &cmd, &s->expected, &s->n_expected);
         if (r < 0)
                 return r;
-        if (!s->monitor && monitor_start(s, probe_handle_event(h), &monitor_error) < 0)
-                details_add_str(probe_context_details(ctx), "monitor_error", monitor_error);
+        if (!s->monitor) {
+                static const char *const subsystems[] = {"sound", "module", NULL};
+                r = probe_handle_watch_devices(h, subsystems, on_sound_event, s, &s->monitor);
+                if (r < 0)
+                        details_add_str(probe_context_details(ctx), "monitor_error", strerror(-r));
+        }
         if (s->settled || settle == 0)
                 return start_work(ctx, s);
         return arm_settle(ctx, s, settle);

@@ -132,14 +132,8 @@ static bool kernel_watch_for_controller(ProbeContext *ctx)
         w->fd = -EBADF;
         w->hci_index = -1;
         w->handle = h;
-        r = sd_device_monitor_new(&w->watch);
-        if (r >= 0)
-                r = sd_device_monitor_filter_add_match_subsystem_devtype(w->watch, "bluetooth",
-                                                                         NULL);
-        if (r >= 0)
-                r = sd_device_monitor_attach_event(w->watch, probe_handle_event(h));
-        if (r >= 0)
-                r = sd_device_monitor_start(w->watch, on_bluetooth_device, w);
+        static const char *const subsystems[] = {"bluetooth", NULL};
+        r = probe_handle_watch_devices(h, subsystems, on_bluetooth_device, w, &w->watch);
         if (r < 0) {
                 details_add_str(probe_context_details(ctx), "watch_error", strerror(-r));
                 bt_state_free(w);

@@ -651,25 +651,6 @@ static int on_gpio_event(sd_device_monitor *m, sd_device *dev, void *userdata)
         return 0;
 }
 
-static int monitor_start(GpioState *s, sd_event *e, char **ret_error)
-{
-        int r;
-
-        r = sd_device_monitor_new(&s->monitor);
-        if (r >= 0)
-                r = sd_device_monitor_filter_add_match_subsystem_devtype(s->monitor, "gpio", NULL);
-        if (r >= 0)
-                r = sd_device_monitor_attach_event(s->monitor, e);
-        if (r >= 0)
-                r = sd_device_monitor_start(s->monitor, on_gpio_event, s);
-        if (r < 0) {
-                s->monitor = sd_device_monitor_unref(s->monitor);
-                return error_printf(ret_error, r, "cannot watch the GPIO chips' udev events: %s",
-                                    strerror(-r));
-        }
-        return 0;
-}
-
 /* ---- One run ---- */
 
 static void outcomes_free(LineOutcome *o, size_t n)
@@ -1100,7 +1081,7 @@ static int gpio_run(ProbeContext *ctx)
 {
         ProbeHandle *h = probe_context_handle(ctx);
         GpioState *s = probe_handle_get_state(h);
-        _cleanup_free_ char *monitor_error = NULL;
+        int r;
 
         if (!s) {
                 s = calloc(1, sizeof(*s));
@@ -1110,9 +1091,12 @@ static int gpio_run(ProbeContext *ctx)
                 probe_handle_set_state(h, s, gpio_state_free);
         }
         /* udev's events are the running system's, whatever the sysroot. */
-        if (!s->monitor && streq(probe_handle_sysroot(h), "/") &&
-            monitor_start(s, probe_handle_event(h), &monitor_error) < 0)
-                details_add_str(probe_context_details(ctx), "monitor_error", monitor_error);
+        if (!s->monitor && streq(probe_handle_sysroot(h), "/")) {
+                static const char *const subsystems[] = {"gpio", NULL};
+                r = probe_handle_watch_devices(h, subsystems, on_gpio_event, s, &s->monitor);
+                if (r < 0)
+                        details_add_str(probe_context_details(ctx), "monitor_error", strerror(-r));
+        }
         return gpio_work(ctx);
 }
 
