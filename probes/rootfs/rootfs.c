@@ -172,33 +172,30 @@ static void describe(const Job *j, json_object *o)
         details_add_u64(o, "new_end_sector", j->plan.new_end);
 }
 
-/* Whether only shared locks are held on fd's inode, as /proc/locks lists them ("1: FLOCK
- * ADVISORY READ 301 00:05:17 0 EOF"; waiters are marked "->"). */
-static bool only_shared_locks(int fd)
+/* Whether an exclusive lock is held on fd's inode, as /proc/locks lists them ("1: FLOCK
+ * ADVISORY WRITE 301 00:05:17 0 EOF"; waiters are marked "->"). No lock listed is not one: the
+ * holder let go between our try and this read. */
+static bool exclusive_lock_held(int fd)
 {
         _cleanup_free_ char *text = NULL, *key = NULL;
         struct stat st;
         size_t size;
-        bool seen = false;
 
         if (fstat(fd, &st) < 0 ||
             read_full_file("/proc/locks", PROC_LOCKS_SIZE_MAX, &text, &size) < 0)
-                return false;
+                return true; /* cannot tell: the short wait */
         key = strdup_printf(" %02x:%02x:%llu ", major(st.st_dev), minor(st.st_dev),
                             (unsigned long long)st.st_ino);
         if (!key)
-                return false;
+                return true;
         for (char *line = text, *next; line && *line; line = next) {
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = 0;
-                if (!strstr(line, key) || strstr(line, "->"))
-                        continue;
-                if (!strstr(line, " READ "))
-                        return false;
-                seen = true;
+                if (strstr(line, key) && !strstr(line, "->") && !strstr(line, " READ "))
+                        return true;
         }
-        return seen;
+        return false;
 }
 
 /* On the worker thread: lock, save the old table, write, tell the kernel, grow. */
@@ -227,8 +224,8 @@ static int rootfs_grow_work(void *userdata)
                                 return -errno;
                         /* udev holds a shared lock while it probes the disk: wait that out,
                          * but not long for a partitioning tool at work. */
-                        if (i >=
-                            (only_shared_locks(fd) ? ROOTFS_UDEV_LOCK_TRIES : ROOTFS_LOCK_TRIES)) {
+                        if (i >= (exclusive_lock_held(fd) ? ROOTFS_LOCK_TRIES
+                                                          : ROOTFS_UDEV_LOCK_TRIES)) {
                                 j->locked = true;
                                 return 0;
                         }
