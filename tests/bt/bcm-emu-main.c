@@ -5,6 +5,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -12,6 +13,10 @@
 
 #include "bcm-emu.h"
 #include "util.h"
+
+/* A Write RAM record takes a real chip well under a millisecond; 100 us is assumed, for every
+ * command alike. */
+#define EMU_DEFAULT_LATENCY_USEC 100
 
 static volatile bool stop;
 
@@ -24,25 +29,35 @@ static void on_signal(int sig)
 static int usage(void)
 {
         fprintf(stderr, "usage: bcm-emu --chip NAME [--hcd FILE] [--fault NAME]... [--late-ms N] "
-                        "[--no-pacing] (--pty | --socket PATH)\n"
+                        "[--latency-us N] [--no-pacing] (--pty | --socket PATH)\n"
                         "faults: silent ignore-baud no-cts only-115200 overrun truncated "
                         "oversized late bad-name\n"
                         "--pty prints the pty's name; --socket listens on PATH, prints it, and\n"
                         "serves the first peer (qemu -serial unix:PATH) until it goes away. A\n"
                         "socket carries no line speed: the chip always hears the host at its\n"
-                        "own speed, and a speed mismatch (only-115200) cannot show.\n");
+                        "own speed, and a speed mismatch (only-115200) cannot show.\n"
+                        "On a pty every answer arrives when a real line would bring it: the\n"
+                        "chip's latency (--latency-us, default 100) after the command's last\n"
+                        "byte, plus the answer's bytes at 10 bits each; --no-pacing: at once.\n");
         return 2;
 }
 
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"chip", required_argument, NULL, 'c'},   {"hcd", required_argument, NULL, 'H'},
-                {"fault", required_argument, NULL, 'f'},  {"late-ms", required_argument, NULL, 'l'},
-                {"no-pacing", no_argument, NULL, 'n'},    {"pty", no_argument, NULL, 'p'},
-                {"socket", required_argument, NULL, 's'}, {},
+                {"chip", required_argument, NULL, 'c'},
+                {"hcd", required_argument, NULL, 'H'},
+                {"fault", required_argument, NULL, 'f'},
+                {"late-ms", required_argument, NULL, 'l'},
+                {"latency-us", required_argument, NULL, 'L'},
+                {"no-pacing", no_argument, NULL, 'n'},
+                {"pty", no_argument, NULL, 'p'},
+                {"socket", required_argument, NULL, 's'},
+                {},
         };
-        BcmEmuConfig c = {.chip = "BCM4345C0", .late_usec = 2 * USEC_PER_SEC};
+        BcmEmuConfig c = {.chip = "BCM4345C0",
+                          .late_usec = 2 * USEC_PER_SEC,
+                          .latency_usec = EMU_DEFAULT_LATENCY_USEC};
         const char *socket_path = NULL;
         bool pty = false;
         BcmEmuStats st;
@@ -67,6 +82,16 @@ int main(int argc, char **argv)
                 case 'l':
                         c.late_usec = strtoull(optarg, NULL, 10) * USEC_PER_MSEC;
                         break;
+                case 'L': {
+                        char *end;
+
+                        errno = 0;
+                        c.latency_usec = strtoull(optarg, &end, 10);
+                        if (errno || end == optarg || *end || *optarg == '-' ||
+                            c.latency_usec > USEC_PER_SEC)
+                                return usage();
+                        break;
+                }
                 case 'n':
                         c.no_pacing = true;
                         break;
@@ -130,6 +155,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bcm-emu: %s\n", strerror(-r));
                 return 1;
         }
+        /* A line scripts/bench-bluetooth reads: the host's share of the time, and the chip's; the
+         * counters stay the last line, which the tests read. */
+        fprintf(stderr,
+                "bcm-emu: timing: host turns %u, %llu us in all; late answers %u, %llu us in all, "
+                "at most %llu us\n",
+                st.host_turns, (unsigned long long)st.host_usec, st.late_answers,
+                (unsigned long long)st.late_usec, (unsigned long long)st.late_usec_max);
         fprintf(stderr,
                 "bcm-emu: %u commands, %u patch records, patch %s, %u baud, address "
                 "%02x:%02x:%02x:%02x:%02x:%02x\n",

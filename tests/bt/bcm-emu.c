@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,7 +22,9 @@
 #include "util.h"
 
 #define LAUNCH_DEAF_USEC (200 * USEC_PER_MSEC)
-#define NAME_LEN         248
+/* An answer later than its model by more than this counts as late in the statistics. */
+#define EMU_LATE_SLACK_USEC 100
+#define NAME_LEN            248
 
 /* HCI status codes. */
 #define ST_OK              0x00
@@ -106,11 +109,17 @@ typedef struct Emu {
         uint32_t speed;
         bool tty;
         bool trace;
+        bool timing; /* BCM_EMU_TIMING=1: when each command came and each answer went */
+        uint64_t started_at, turn_usec;
         bool downloading;
         size_t record;
         uint16_t build;
         uint64_t launched_at;
         uint64_t overrun_count;
+        /* The wire and the chip's clock (CLOCK_MONOTONIC): when the last byte read so far had
+         * finished arriving at the line's speed, when the last answer's last byte is out, and
+         * when that answer was written, where the host's turn begins. */
+        uint64_t rx_done, tx_done, answered_at;
         char default_name[NAME_LEN]; /* the ROM's, then the one the patch's config carries */
         char patch_name[NAME_LEN];   /* that one, while the patch is still coming */
         uint8_t pcm[5];              /* PCM interface parameters, all 0 until written */
@@ -130,10 +139,29 @@ static void sleep_usec(uint64_t usec)
                 ;
 }
 
-static void pace(Emu *e, size_t bytes)
+static uint64_t max_u64(uint64_t a, uint64_t b)
 {
-        if (!e->c->no_pacing && e->tty)
-                sleep_usec((uint64_t)bytes * 10 * USEC_PER_SEC / e->speed);
+        return a > b ? a : b;
+}
+
+static void sleep_until(uint64_t usec)
+{
+        struct timespec ts = {.tv_sec = (time_t)(usec / USEC_PER_SEC),
+                              .tv_nsec = (long)(usec % USEC_PER_SEC) * 1000};
+
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+                ;
+}
+
+static bool paced(const Emu *e)
+{
+        return !e->c->no_pacing && e->tty;
+}
+
+/* How long bytes take on the wire at the chip's speed: 10 bits each (8N1). */
+static uint64_t wire_usec(const Emu *e, size_t bytes)
+{
+        return (uint64_t)bytes * 10 * USEC_PER_SEC / e->speed;
 }
 
 /* What the host's side is set to; a socket always matches. */
@@ -163,6 +191,32 @@ static void write_all(Emu *e, const uint8_t *p, size_t n)
         }
 }
 
+/* Holds an answer of n bytes until its last byte would reach the host over a real wire: it
+ * starts latency_usec after the command's last byte arrived (the chip's own work), or when the
+ * answer before it is out; time this emulator spent beyond that (a slow machine, TCG) is
+ * counted as lateness, so a figure taken on it says whether the chip kept to its model. */
+static void schedule(Emu *e, size_t n)
+{
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        uint64_t start = max_u64(e->rx_done + e->c->latency_usec, e->tx_done);
+
+        if (e->c->faults & BCM_EMU_LATE)
+                start += e->c->late_usec;
+        if (now > start) {
+                uint64_t late = now - start;
+
+                e->st.late_answers += late > EMU_LATE_SLACK_USEC;
+                e->st.late_usec += late;
+                e->st.late_usec_max = max_u64(e->st.late_usec_max, late);
+                if (e->timing && late > EMU_LATE_SLACK_USEC)
+                        fprintf(stderr, "bcm-emu: this answer is %.3f ms later than the model\n",
+                                (double)late / 1000.0);
+                start = now;
+        }
+        e->tx_done = start + wire_usec(e, n);
+        sleep_until(e->tx_done);
+}
+
 /* Sends an event at the chip's speed: a host at another speed receives only noise. */
 static void send_event(Emu *e, uint8_t code, const uint8_t *params, size_t len, size_t cut)
 {
@@ -173,7 +227,7 @@ static void send_event(Emu *e, uint8_t code, const uint8_t *params, size_t len, 
 
         if (e->c->faults & BCM_EMU_SILENT)
                 return;
-        if (e->c->faults & BCM_EMU_LATE)
+        if ((e->c->faults & BCM_EMU_LATE) && !paced(e))
                 sleep_usec(e->c->late_usec);
         pkt[0] = 0x04;
         pkt[1] = code;
@@ -181,7 +235,8 @@ static void send_event(Emu *e, uint8_t code, const uint8_t *params, size_t len, 
         memcpy(pkt + 3, params, len);
         if (cut)
                 n = cut;
-        pace(e, n);
+        if (paced(e))
+                schedule(e, n);
         host_side(e, &speed, &rtscts);
         if (speed != e->speed) {
                 /* A receiver at the wrong speed sees framing errors: fewer bytes, none sane. */
@@ -191,6 +246,7 @@ static void send_event(Emu *e, uint8_t code, const uint8_t *params, size_t len, 
                 n = g;
         }
         write_all(e, pkt, n);
+        e->answered_at = now_usec(CLOCK_MONOTONIC);
 }
 
 /* Command Complete: one more command may come, the opcode, the status, the return parameters. */
@@ -713,6 +769,12 @@ static bool known_here(const Emu *e, size_t i)
 static void command(Emu *e, uint16_t op, const uint8_t *par, uint8_t len)
 {
         e->st.commands++;
+        if (e->timing)
+                fprintf(stderr,
+                        "bcm-emu: at %.3f ms: 0x%04x with %u bytes, %.3f ms after the answer "
+                        "before\n",
+                        (double)(now_usec(CLOCK_MONOTONIC) - e->started_at) / 1000.0, op, len,
+                        (double)e->turn_usec / 1000.0);
         for (size_t i = 0; i < ELEMENTSOF(known); i++) {
                 if (known[i].opcode != op || !known_here(e, i))
                         continue;
@@ -791,15 +853,23 @@ int bcm_emu_serve(int fd, const BcmEmuConfig *c, volatile bool *stop, BcmEmuStat
                         return r;
         }
         e.trace = trace && streq(trace, "1");
+        e.timing = streq_ptr(getenv("BCM_EMU_TIMING"), "1");
+        e.started_at = now_usec(CLOCK_MONOTONIC);
+        if (e.timing)
+                fprintf(stderr, "bcm-emu: its clock starts at %llu us of CLOCK_MONOTONIC\n",
+                        (unsigned long long)e.started_at);
         memcpy(e.st.bdaddr, chips[e.chip].bdaddr, 6);
         e.build = chips[e.chip].rom_build;
         snprintf(e.default_name, sizeof(e.default_name), "%s", chips[e.chip].chip);
         settings_reset(&e);
         e.tty = bt_tty_get(fd, &speed, &rtscts) >= 0;
+        /* Wake-ups at the microsecond the wire model says, not 50 us later. */
+        (void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
         while (!*stop) {
                 struct pollfd p = {.fd = fd, .events = POLLIN};
                 uint8_t buf[256];
+                uint64_t now;
                 ssize_t k;
 
                 host_side(&e, &speed, &rtscts);
@@ -813,16 +883,24 @@ int bcm_emu_serve(int fd, const BcmEmuConfig *c, volatile bool *stop, BcmEmuStat
                                 sleep_usec(2 * USEC_PER_MSEC); /* no slave open right now */
                         continue;
                 }
-                /* Small reads at low speed, so pacing stays close to the wire. */
-                k = read(fd, buf, speed <= 115200 ? 64 : sizeof(buf));
+                k = read(fd, buf, sizeof(buf));
                 if (k <= 0) {
                         if (k < 0 && (errno == EAGAIN || errno == EINTR || errno == EIO))
                                 continue;
                         break;
                 }
+                now = now_usec(CLOCK_MONOTONIC);
+                if (e.n == 0 && e.answered_at) {
+                        /* A command starts: the host's turn since our last answer is over. */
+                        e.turn_usec = now - e.answered_at;
+                        e.st.host_usec += e.turn_usec;
+                        e.st.host_turns++;
+                        e.answered_at = 0;
+                }
                 e.st.bytes_received += (uint64_t)k;
                 host_side(&e, &speed, &rtscts);
-                pace(&e, (size_t)k);
+                if (paced(&e))
+                        e.rx_done = max_u64(e.rx_done, now) + wire_usec(&e, (size_t)k);
                 if (c->faults & BCM_EMU_SILENT)
                         continue;
                 if (speed != e.speed) {

@@ -23,7 +23,11 @@ typedef struct BcmEmuConfig {
         const char *hcd_path; /* the patch a download must match; NULL accepts any */
         unsigned faults;
         uint64_t late_usec;
-        bool no_pacing; /* skip the bytes x 10 / baud delays */
+        /* On a pty each answer's last byte reaches the host when a real wire would deliver it:
+         * latency_usec (the chip's work on the command) after the command's last byte arrived,
+         * plus the answer's bytes x 10 / baud. no_pacing answers at once. */
+        uint64_t latency_usec;
+        bool no_pacing;
 } BcmEmuConfig;
 
 typedef struct BcmEmuStats {
@@ -40,6 +44,13 @@ typedef struct BcmEmuStats {
         unsigned downloads;        /* Download Minidriver (0xfc2e) commands seen */
         unsigned unknown_commands; /* answered "Unknown HCI Command", as a chip does */
         uint16_t last_unknown;
+        /* Where the time went, on a paced pty: the host's turns (from an answer written to the
+         * next command's first byte read), and answers this emulator could not send when its
+         * wire model said (a slow machine: the figures then include its own delays). */
+        uint64_t host_usec;
+        unsigned host_turns;
+        uint64_t late_usec, late_usec_max;
+        unsigned late_answers; /* later than the model by more than 100 us */
 } BcmEmuStats;
 
 typedef struct BcmEmu BcmEmu;

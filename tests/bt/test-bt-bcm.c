@@ -3,7 +3,9 @@
  * time, step-down lands on the right speed, BD_ADDR rules hold, a bad patch is never sent. */
 #include <stdio.h>
 
+#include "bt-hci.h"
 #include "bt-rig.h"
+#include "bt-tty.h"
 #include "test-util.h"
 
 #define T_MS 200
@@ -269,6 +271,40 @@ static void test_missing_and_corrupt_patch(void)
         rig_rm_rf(root);
 }
 
+/* The emulator answers no sooner than a real line and chip could: the command's bytes, the chip's
+ * latency and the answer's bytes at 10 bits each; and it counts the host's turns. A lower bound
+ * only: a loaded machine makes it later, never earlier. */
+static void test_emulator_paces_like_a_wire(void)
+{
+        BcmEmuConfig c = {.chip = "BCM4345C0", .latency_usec = 300};
+        uint64_t floor_usec = (4 + 7) * 10 * USEC_PER_SEC / 115200 + 300, t, worst = UINT64_MAX;
+        BcmEmuStats st;
+        BcmEmu *emu = NULL;
+        BtHci *hci = NULL;
+        int master, slave;
+
+        ASSERT_INT_EQ(openpty(&master, &slave, NULL, NULL, NULL), 0);
+        ASSERT_INT_EQ(bt_tty_configure(slave, 115200, false), 0);
+        ASSERT_INT_EQ(bcm_emu_start(master, &c, &emu), 0);
+        ASSERT_INT_EQ(bt_hci_new(slave, &hci), 0);
+        for (int i = 0; i < 10; i++) {
+                t = now_usec(CLOCK_MONOTONIC);
+                ASSERT_INT_EQ(bt_hci_command(hci, BCM_OP_RESET, NULL, 0, USEC_PER_SEC, NULL, 0),
+                              0);
+                t = now_usec(CLOCK_MONOTONIC) - t;
+                worst = t < worst ? t : worst;
+        }
+        bcm_emu_stop(emu, &st);
+        fprintf(stderr, "  fastest Reset at 115200: %llu us (floor %llu us); %u host turns\n",
+                (unsigned long long)worst, (unsigned long long)floor_usec, st.host_turns);
+        ASSERT_TRUE(worst >= floor_usec);
+        ASSERT_INT_EQ(st.commands, 10);
+        ASSERT_INT_EQ(st.host_turns, 9); /* the first command has no answer before it */
+        bt_hci_free(hci);
+        close(slave);
+        close(master);
+}
+
 int main(void)
 {
         TEST_RUN(test_rules);
@@ -283,5 +319,6 @@ int main(void)
         TEST_RUN(test_late);
         TEST_RUN(test_board_speeds);
         TEST_RUN(test_missing_and_corrupt_patch);
+        TEST_RUN(test_emulator_paces_like_a_wire);
         return test_exit();
 }
