@@ -32,6 +32,7 @@ Manager *manager_free(Manager *m)
         if (!m)
                 return NULL;
         manager_bus_disconnect(m);
+        sd_event_source_disable_unref(m->snapshot_defer);
         probe_runner_free(m->runner);
         config_unref(m->config);
         board_free(m->board);
@@ -200,14 +201,33 @@ json_object *manager_describe(Manager *m)
 
 void manager_write_snapshot(Manager *m)
 {
-        json_object *doc = manager_describe(m);
+        json_object *doc;
         int r;
 
+        if (m->snapshot_defer)
+                (void)sd_event_source_set_enabled(m->snapshot_defer, SD_EVENT_OFF);
+        doc = manager_describe(m);
         r = doc ? status_snapshot_write(m->sysroot, doc) : -ENOMEM;
         if (r < 0)
                 log_event(LOG_ERR, HWCTL_MESSAGE_SNAPSHOT_FAILED, NULL, NULL, r, NULL,
                           "Cannot write the status snapshot %s: %m", STATUS_SNAPSHOT_PATH);
         json_object_put(doc);
+}
+
+static int on_snapshot_defer(sd_event_source *s, void *userdata)
+{
+        manager_write_snapshot(userdata);
+        return 0;
+}
+
+void manager_write_snapshot_soon(Manager *m)
+{
+        if (!m->snapshot_defer &&
+            sd_event_add_defer(m->event, &m->snapshot_defer, on_snapshot_defer, m) < 0) {
+                manager_write_snapshot(m);
+                return;
+        }
+        (void)sd_event_source_set_enabled(m->snapshot_defer, SD_EVENT_ONESHOT);
 }
 
 static int verdict_priority(Verdict v)
@@ -251,7 +271,7 @@ static void on_probe_reported(ProbeRunner *r, const char *probe, const ProbeResu
                   timed_out ? HWCTL_MESSAGE_PROBE_TIMEOUT : HWCTL_MESSAGE_PROBE_RESULT, probe,
                   verdict_to_string(res->verdict), error, extra, "%s%s%s", res->summary,
                   res->remedy ? "; remedy: " : "", strempty(res->remedy));
-        manager_write_snapshot(m);
+        manager_write_snapshot_soon(m);
 }
 
 static void on_probe_progress(ProbeRunner *r, const char *probe, const char *text, void *userdata)
@@ -336,17 +356,23 @@ int manager_startup(Manager *m)
         probe_runner_set_once(m->runner, m->once);
         probe_runner_set_inputs(m->runner, m->board, m->config);
 
-        if (!m->once)
-                (void)manager_bus_connect(m); /* without a bus, the snapshot serves */
-
         r = manager_start_round(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to start the probes: %m");
+        /* A probe's run() only starts its work (the long parts go to threads and the loop), so
+         * the probes start before the bus and the first snapshot: a Bluetooth bring-up then
+         * talks to its chip while these are done. */
+        probe_runner_dispatch(m->runner);
+
+        if (!m->once)
+                (void)manager_bus_connect(m); /* without a bus, the snapshot serves */
         manager_write_snapshot(m);
 
         if (!m->once) {
                 m->ready = true;
-                sd_notify(0, "READY=1\nSTATUS=Running probes");
+                /* Every probe may have reported already (all skipped): its STATUS= stands. */
+                sd_notify(0, probe_runner_is_idle(m->runner) ? "READY=1"
+                                                             : "READY=1\nSTATUS=Running probes");
                 log_event(LOG_INFO, HWCTL_MESSAGE_READY, NULL, NULL, 0, NULL,
                           "Ready; status served %s",
                           m->bus ? "on the bus and in the snapshot"

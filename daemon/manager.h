@@ -16,6 +16,7 @@ typedef struct Manager {
         sd_bus *bus;
         sd_event_source *bus_retry;
         bool bus_warned;
+        sd_event_source *snapshot_defer; /* one write for the reports of a loop iteration */
 
         char *sysroot;
         char *config_path; /* --config, NULL for the default layout */
@@ -43,6 +44,8 @@ int manager_rerun(Manager *m, const char *probe);
 /* The status document as it is now; caller owns the reference. */
 json_object *manager_describe(Manager *m);
 void manager_write_snapshot(Manager *m);
+/* The same, at the event loop's next turn: reports that come together write it once. */
+void manager_write_snapshot_soon(Manager *m);
 
 /* bus.c */
 int manager_bus_connect(Manager *m);

@@ -40,6 +40,8 @@ void probe_runner_set_inputs(ProbeRunner *r, const Board *board, const Config *c
  * (only: --only's names, NULL for all; then the config's [Daemon] Probes=, Enable= and
  * applies()). Probes still running keep running. -ENOENT for a name not in the table. */
 int probe_runner_start(ProbeRunner *r, char *const *only);
+/* Starts now, not at the event loop's next turn, every scheduled probe that can start. */
+void probe_runner_dispatch(ProbeRunner *r);
 /* Re-runs one probe; -ENOENT unknown name, -EBUSY already running. */
 int probe_runner_rerun(ProbeRunner *r, const char *name);
 /* Cancels everything running (shutdown). */

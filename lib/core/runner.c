@@ -219,6 +219,11 @@ static int on_schedule(sd_event_source *s, void *userdata)
         return 0;
 }
 
+void probe_runner_dispatch(ProbeRunner *r)
+{
+        (void)on_schedule(r->defer, r);
+}
+
 int probe_runner_new(sd_event *event, const ProbeOps *const *table, const char *sysroot,
                      ProbeRunner **ret)
 {

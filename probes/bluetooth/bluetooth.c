@@ -118,10 +118,12 @@ void bt_add_hci_info(json_object *d, const BtHciInfo *info)
         details_add_int(d, "manufacturer", info->manufacturer);
 }
 
-/* HCIDEVUP, lifting a soft rfkill block first when that is what stands in the way. */
+/* HCIDEVUP, lifting a soft rfkill block first when that is what stands in the way. The
+ * userspace path read the chip's version itself, a moment ago. */
 int bt_bring_up(BtJob *j, BtHciInfo *info)
 {
-        int r = bt_hci_bring_up(j->hci_index, info), u;
+        bool version = j->path == BT_PATH_KERNEL;
+        int r = bt_hci_bring_up(j->hci_index, version, info), u;
 
         if (r != -ERFKILL)
                 return r;
@@ -129,7 +131,7 @@ int bt_bring_up(BtJob *j, BtHciInfo *info)
         j->rfkill_r = u;
         if (u <= 0)
                 return r;
-        return bt_hci_bring_up(j->hci_index, info);
+        return bt_hci_bring_up(j->hci_index, version, info);
 }
 
 void bt_add_rfkill(json_object *d, const BtJob *j)
@@ -311,7 +313,6 @@ out:
 const ProbeOps probe_bluetooth = {
         .name = "bluetooth",
         .config = &bluetooth_config_section,
-        .after = (const char *const[]){"gpio", NULL},
         .applies = bt_applies,
         .run = bt_run,
         .cancel = bt_cancel,

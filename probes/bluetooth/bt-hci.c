@@ -161,14 +161,8 @@ int bt_hci_read_event(BtHci *h, uint64_t deadline, BtHciEvent *ret)
                 if (r != 0)
                         return r < 0 ? r : 0;
 
-                k = read(h->fd, h->buf + h->n, sizeof(h->buf) - h->n);
-                if (k > 0) {
-                        h->n += (size_t)k;
-                        continue;
-                }
-                if (k == 0 || (errno != EAGAIN && errno != EINTR))
-                        return hci_fail(h, EIO, "the line is gone (%s)",
-                                        k == 0 ? "end of file" : strerror(errno));
+                /* Wait first: right after a command the answer is still on the wire, and a read
+                 * that says EAGAIN is a system call taken from whoever sends it. */
                 r = wait_fd(h->fd, POLLIN, deadline);
                 if (r == -ETIMEDOUT) {
                         if (h->n > 0) {
@@ -184,6 +178,15 @@ int bt_hci_read_event(BtHci *h, uint64_t deadline, BtHciEvent *ret)
                 }
                 if (r < 0)
                         return hci_fail(h, -r, "the line is gone (%s)", strerror(-r));
+
+                k = read(h->fd, h->buf + h->n, sizeof(h->buf) - h->n);
+                if (k > 0) {
+                        h->n += (size_t)k;
+                        continue;
+                }
+                if (k == 0 || (errno != EAGAIN && errno != EINTR))
+                        return hci_fail(h, EIO, "the line is gone (%s)",
+                                        k == 0 ? "end of file" : strerror(errno));
         }
 }
 

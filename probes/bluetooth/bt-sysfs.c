@@ -222,7 +222,7 @@ int bt_sysfs_rebind(const char *sys, const char *serdev_dir, const char *driver)
         return write_attribute(bind, name);
 }
 
-int bt_hci_bring_up(int index, BtHciInfo *ret)
+int bt_hci_bring_up(int index, bool read_version, BtHciInfo *ret)
 {
         struct hci_dev_info di = {};
         struct hci_version ver = {};
@@ -257,6 +257,8 @@ int bt_hci_bring_up(int index, BtHciInfo *ret)
                 ret->up = false;
                 return -EOPNOTSUPP;
         }
+        if (!read_version)
+                return 0;
         dd = hci_open_dev(index);
         if (dd < 0)
                 return 0;

@@ -42,10 +42,11 @@ typedef struct BtHciInfo {
         bool have_version;
 } BtHciInfo;
 
-/* Brings hciN up (HCIDEVUP; already up is fine) and reads it back. Blocks for as long as the
+/* Brings hciN up (HCIDEVUP; already up is fine) and reads it back, with Read Local Version when
+ * read_version (a caller that brought the chip up itself knows it). Blocks for as long as the
  * kernel's setup takes: call it from a worker thread. Returns the ioctl's -errno when the
  * kernel could not bring it up. */
-int bt_hci_bring_up(int index, BtHciInfo *ret);
+int bt_hci_bring_up(int index, bool read_version, BtHciInfo *ret);
 
 /* Gives an unconfigured controller (one the kernel found with a default address, "Using default
  * device address") its public address over the management channel (Set Public Address), after

@@ -281,6 +281,12 @@ static void userspace_done(ProbeContext *ctx, int result, void *userdata)
                 return;
         }
         details_add_int(d, "hci_index", j->hci_index);
+        if (!j->info.have_version && j->rep.subversion) {
+                /* As the chip answered the bring-up's last Read Local Version. */
+                j->info.manufacturer = j->rep.manufacturer;
+                j->info.lmp_subversion = j->rep.subversion;
+                j->info.have_version = true;
+        }
         bt_add_hci_info(d, &j->info);
         /* The chip from our own identification is the better name (the table covers the ROM
          * builds the kernel does not). */
