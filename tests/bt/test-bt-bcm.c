@@ -289,8 +289,7 @@ static void test_emulator_paces_like_a_wire(void)
         ASSERT_INT_EQ(bt_hci_new(slave, &hci), 0);
         for (int i = 0; i < 10; i++) {
                 t = now_usec(CLOCK_MONOTONIC);
-                ASSERT_INT_EQ(bt_hci_command(hci, BCM_OP_RESET, NULL, 0, USEC_PER_SEC, NULL, 0),
-                              0);
+                ASSERT_INT_EQ(bt_hci_command(hci, BCM_OP_RESET, NULL, 0, USEC_PER_SEC, NULL, 0), 0);
                 t = now_usec(CLOCK_MONOTONIC) - t;
                 worst = t < worst ? t : worst;
         }
