@@ -33,6 +33,7 @@ int cmd_plan(int argc, char *argv[]);
 int cmd_rerun(int argc, char *argv[]);
 int cmd_journal(int argc, char *argv[]);
 int cmd_check_config(int argc, char *argv[]);
+int cmd_dt(int argc, char *argv[]);
 
 /* output.c */
 typedef enum Color {

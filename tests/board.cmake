@@ -36,3 +36,6 @@ foreach(t test-board-vendor test-board-live test-board-malformed)
         target_compile_definitions(${t} PRIVATE
                 HWCTL_BOARD_FIXTURE_DTB_DIR="${HWCTL_BOARD_FIXTURE_DTB_DIR}")
 endforeach()
+
+# hwctl dt check: overlays of tests/dt compiled by the test with dtc -@, against upstream DTBs.
+hwctl_test(dt-check unit COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/dt/test-dt-check.sh)
