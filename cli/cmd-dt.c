@@ -10,8 +10,8 @@
 #include "hwctl.h"
 
 typedef struct Overlay {
-        char *arg;    /* as given */
-        char *path;   /* the file */
+        char *arg;     /* as given */
+        char *path;    /* the file */
         char **params; /* "param=value" after the file, as the Pi firmware takes them */
         void *blob;
         size_t size;
@@ -104,8 +104,9 @@ static void print_finding(json_object *f)
                 _cleanup_free_ char *list = NULL;
 
                 for (size_t i = 0; i < json_object_array_length(v); i++)
-                        (void)strbuf_append(&list, "%s%s", i ? ", " : "",
-                                            json_object_get_string(json_object_array_get_idx(v, i)));
+                        (void)strbuf_append(
+                                &list, "%s%s", i ? ", " : "",
+                                json_object_get_string(json_object_array_get_idx(v, i)));
                 _cleanup_free_ char *shown = text_for_terminal(list);
                 printf("    closest labels in the base: %s\n", strna(shown));
         }
@@ -148,6 +149,7 @@ static int check(const char *base_path, Overlay *ovls, size_t n, const char *out
 
                 json_object_array_add(list, entry);
                 details_add_text(entry, "overlay", o->arg, strlen(o->arg));
+                json_object_object_add(entry, "findings", fs);
                 k = dt_blob_read_file(o->path, &o->blob, &o->size, &why);
                 if (k < 0) {
                         json_object *f = json_object_new_object();
@@ -160,8 +162,7 @@ static int check(const char *base_path, Overlay *ovls, size_t n, const char *out
                         json_object_array_add(findings, f);
                         errors++;
                 } else {
-                        k = dt_overlay_check(base, base_name(base_path), o->blob, o->arg,
-                                             findings);
+                        k = dt_overlay_check(base, base_name(base_path), o->blob, o->arg, findings);
                         if (k < 0)
                                 return log_oom_cli();
                         errors += k;
@@ -203,9 +204,8 @@ static int check(const char *base_path, Overlay *ovls, size_t n, const char *out
                         }
                 }
                 for (size_t j = (size_t)before; j < json_object_array_length(findings); j++)
-                        json_object_array_add(fs,
-                                              json_object_get(json_object_array_get_idx(findings, j)));
-                json_object_object_add(entry, "findings", fs);
+                        json_object_array_add(
+                                fs, json_object_get(json_object_array_get_idx(findings, j)));
                 blobs[i] = (DtOverlayBlob){.name = o->arg, .blob = o->blob, .size = o->size};
         }
 
@@ -259,9 +259,8 @@ static int check(const char *base_path, Overlay *ovls, size_t n, const char *out
         for (size_t i = 0; i < json_object_array_length(list); i++) {
                 json_object *entry = json_object_array_get_idx(list, i);
                 json_object *fs = json_object_object_get(entry, "findings");
-                _cleanup_free_ char *shown =
-                        text_for_terminal(json_object_get_string(json_object_object_get(entry,
-                                                                                        "overlay")));
+                _cleanup_free_ char *shown = text_for_terminal(
+                        json_object_get_string(json_object_object_get(entry, "overlay")));
                 size_t nf = json_object_array_length(fs);
 
                 printf("overlay %s: %s\n", strna(shown), nf ? "" : "resolves against the base");

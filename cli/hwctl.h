@@ -34,6 +34,7 @@ int cmd_rerun(int argc, char *argv[]);
 int cmd_journal(int argc, char *argv[]);
 int cmd_check_config(int argc, char *argv[]);
 int cmd_dt(int argc, char *argv[]);
+int cmd_kernel_check(int argc, char *argv[]);
 
 /* output.c */
 typedef enum Color {

@@ -18,6 +18,7 @@ static const struct {
         {"rerun", cmd_rerun, "run probes again (root)"},
         {"journal", cmd_journal, "hwctld's journal entries, by probe"},
         {"check-config", cmd_check_config, "check hwctl.conf and its drop-ins"},
+        {"kernel-check", cmd_kernel_check, "a kernel config against what hwctld needs here"},
         {"dt", cmd_dt, "dt check: overlays against their base, before the image is flashed"},
 };
 

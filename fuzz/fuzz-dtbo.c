@@ -33,8 +33,8 @@ static void build_base(void)
         FUZZ_ASSERT(fdt_begin_node(base, "__symbols__") == 0);
         FUZZ_ASSERT(fdt_property_string(base, "i2s", "/soc/i2s@7e203000") == 0);
         FUZZ_ASSERT(fdt_property_string(base, "gpio", "/soc/gpio@7e200000") == 0);
-        FUZZ_ASSERT(fdt_property_string(base, "soc", "/soc") == 0);          /* no phandle */
-        FUZZ_ASSERT(fdt_property_string(base, "gone", "/soc/gone@0") == 0);  /* dangling */
+        FUZZ_ASSERT(fdt_property_string(base, "soc", "/soc") == 0);         /* no phandle */
+        FUZZ_ASSERT(fdt_property_string(base, "gone", "/soc/gone@0") == 0); /* dangling */
         FUZZ_ASSERT(fdt_property_string(base, "relative", "soc/i2s") == 0); /* not a path */
         FUZZ_ASSERT(fdt_end_node(base) == 0);
         FUZZ_ASSERT(fdt_end_node(base) == 0);

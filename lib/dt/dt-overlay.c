@@ -37,7 +37,7 @@ typedef struct Check {
         const char *base_name, *ovl_name;
         json_object *findings;
         int errors;
-        int symbols; /* the base's /__symbols__, or < 0 */
+        int symbols;   /* the base's /__symbols__, or < 0 */
         char **labels; /* the base's labels, for the closest ones */
         bool oom;
 } Check;
@@ -291,8 +291,8 @@ static void check_label(Check *c, const Use *u)
         }
 }
 
-static void use_add(Use **uses, size_t *n, const char *label, const char *fragment,
-                    bool as_target, bool *oom)
+static void use_add(Use **uses, size_t *n, const char *label, const char *fragment, bool as_target,
+                    bool *oom)
 {
         Use *u = NULL;
 
@@ -406,8 +406,8 @@ static void check_fragment(Check *c, int fragment, const char *name, char **targ
         if (fdt_getprop(c->ovl, fragment, "target-path", &len)) {
                 path = prop_str(c->ovl, fragment, "target-path");
                 if (!path || strlen(path) >= DT_PATH_MAX) {
-                        finding(c, "error", "malformed", name,
-                                "%s's target-path is not one string", name);
+                        finding(c, "error", "malformed", name, "%s's target-path is not one string",
+                                name);
                         return;
                 }
                 if (base_path_offset(c, path) < 0) {
@@ -580,8 +580,8 @@ int dt_overlay_merge(const void *base, size_t base_size, const DtOverlayBlob *ov
         for (size_t i = 0; i < n; i++)
                 cap += 2 * overlays[i].size;
         if (cap > DT_BLOB_SIZE_MAX) {
-                *ret_error = strdup_printf("the merged tree would pass %u MiB",
-                                           DT_BLOB_SIZE_MAX >> 20);
+                *ret_error =
+                        strdup_printf("the merged tree would pass %u MiB", DT_BLOB_SIZE_MAX >> 20);
                 return -EFBIG;
         }
         buf = malloc(cap);
@@ -589,8 +589,7 @@ int dt_overlay_merge(const void *base, size_t base_size, const DtOverlayBlob *ov
                 return -ENOMEM;
         r = fdt_open_into(base, buf, (int)cap);
         if (r < 0) {
-                *ret_error = strdup_printf("cannot open the base for writing: %s",
-                                           fdt_strerror(r));
+                *ret_error = strdup_printf("cannot open the base for writing: %s", fdt_strerror(r));
                 return -EBADMSG;
         }
         for (size_t i = 0; i < n; i++) {
