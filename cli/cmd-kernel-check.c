@@ -84,13 +84,11 @@ int cmd_kernel_check(int argc, char *argv[])
                 r = kconfig_load_running(arg.sysroot, &k, &path, &error);
         if (r < 0) {
                 if (r == -ENOENT && !config)
-                        fprintf(stderr,
-                                "hwctl: this system keeps no kernel configuration (no "
-                                "/proc/config.gz, no /boot/config-RELEASE); give one with "
-                                "--config FILE\n");
+                        fprintf(stderr, "hwctl: this system keeps no kernel configuration (no "
+                                        "/proc/config.gz, no /boot/config-RELEASE); give one with "
+                                        "--config FILE\n");
                 else
-                        fprintf(stderr, "hwctl: %s\n",
-                                error ? error : strerror(-r));
+                        fprintf(stderr, "hwctl: %s\n", error ? error : strerror(-r));
                 return EXIT_NEEDS_ATTENTION;
         }
 
@@ -163,8 +161,8 @@ int cmd_kernel_check(int argc, char *argv[])
                         bool ok = json_object_get_boolean(json_object_object_get(o, "ok"));
                         bool req = streq(json_object_get_string(json_object_object_get(o, "need")),
                                          "required");
-                        const char *when = json_object_get_string(json_object_object_get(o,
-                                                                                         "when"));
+                        const char *when =
+                                json_object_get_string(json_object_object_get(o, "when"));
 
                         _cleanup_free_ char *scope =
                                 when && all_boards ? strdup_printf(" [%s]", when) : NULL;
@@ -179,7 +177,9 @@ int cmd_kernel_check(int argc, char *argv[])
                                 strempty(what), strempty(scope));
 
                         printf("  %s%-8s%s %s\n",
-                               color_on(ok ? COLOR_GREEN : req ? COLOR_RED : COLOR_YELLOW),
+                               color_on(ok    ? COLOR_GREEN
+                                        : req ? COLOR_RED
+                                              : COLOR_YELLOW),
                                json_object_get_string(json_object_object_get(o, "value")),
                                color_off(), strna(line));
                 }

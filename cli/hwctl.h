@@ -35,6 +35,7 @@ int cmd_journal(int argc, char *argv[]);
 int cmd_check_config(int argc, char *argv[]);
 int cmd_dt(int argc, char *argv[]);
 int cmd_kernel_check(int argc, char *argv[]);
+int cmd_boot_check(int argc, char *argv[]);
 
 /* output.c */
 typedef enum Color {

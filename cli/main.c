@@ -19,6 +19,7 @@ static const struct {
         {"journal", cmd_journal, "hwctld's journal entries, by probe"},
         {"check-config", cmd_check_config, "check hwctl.conf and its drop-ins"},
         {"kernel-check", cmd_kernel_check, "a kernel config against what hwctld needs here"},
+        {"boot-check", cmd_boot_check, "a boot partition as the boot loader will read it"},
         {"dt", cmd_dt, "dt check: overlays against their base, before the image is flashed"},
 };
 

@@ -16,10 +16,10 @@ typedef struct KernelNeed {
         const char *probe;  /* "gpio", ..., or "hwctld" for the daemon and systemd themselves */
         const char *option; /* without CONFIG_ */
         KernelNeedLevel level;
-        bool module_ok; /* =m serves (udev or hwctld loads it); else only =y */
+        bool module_ok;   /* =m serves (udev or hwctld loads it); else only =y */
         const char *when; /* the boards it applies to, for a person; NULL: every board */
         bool (*applies)(const Board *b); /* NULL: every board */
-        const char *breaks; /* what does not work without it */
+        const char *breaks;              /* what does not work without it */
 } KernelNeed;
 
 /* The table, in probe order. */

@@ -39,3 +39,6 @@ endforeach()
 
 # hwctl dt check: overlays of tests/dt compiled by the test with dtc -@, against upstream DTBs.
 hwctl_test(dt-check unit COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/dt/test-dt-check.sh)
+
+# hwctl boot-check on boot trees the test lays out from upstream DTBs.
+hwctl_test(boot-check unit COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/boot/test-boot-check.sh)
