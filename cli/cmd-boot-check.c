@@ -70,8 +70,7 @@ static char *in_dir(const Ctx *c, const char *rel)
  * root staying there, as the file systems do. Relative to DIR; NULL on -ENOMEM. */
 static char *uboot_path(const char *conf_dir, const char *p)
 {
-        _cleanup_free_ char *joined =
-                p[0] == '/' ? strdup(p) : strdup_printf("%s/%s", conf_dir, p);
+        _cleanup_free_ char *joined = p[0] == '/' ? strdup(p) : strdup_printf("%s/%s", conf_dir, p);
         _cleanup_strv_free_ char **parts = NULL;
         char *out = NULL, *save = NULL;
 
@@ -139,8 +138,8 @@ static void check_dtb(Ctx *c, const char *file, unsigned line, const char *what,
         }
         free(error);
         error = NULL;
-        if (c->board != BOARD_GENERIC &&
-            board_detect_from_blob(blob, size, &b, &error) >= 0 && b->id != c->board)
+        if (c->board != BOARD_GENERIC && board_detect_from_blob(blob, size, &b, &error) >= 0 &&
+            b->id != c->board)
                 add(c, "error", file, line,
                     "Point it at the board's own tree; the wrong one boots with the wrong pins, "
                     "UARTs and power lines, or not at all.",
@@ -268,7 +267,8 @@ static void check_label(Ctx *c, const char *file, const char *conf_dir, const La
         _cleanup_free_ char *fdt_rel = NULL;
 
         if (!l->kernel)
-                add(c, "error", file, l->line, "Add LINUX (or KERNEL) with the kernel image's path.",
+                add(c, "error", file, l->line,
+                    "Add LINUX (or KERNEL) with the kernel image's path.",
                     "LABEL %s has no LINUX / KERNEL line: U-Boot has nothing to boot", l->name);
         else {
                 _cleanup_free_ char *rel = uboot_path(conf_dir, l->kernel), *full = NULL;
@@ -363,8 +363,8 @@ static void check_extlinux(Ctx *c, const char *rel, const char *conf_dir)
                 if (*val)
                         *val++ = 0;
                 val += strspn(val, " \t");
-                for (size_t n = strlen(val); n > 0 && (val[n - 1] == '\r' || val[n - 1] == ' ' ||
-                                                       val[n - 1] == '\t');)
+                for (size_t n = strlen(val);
+                     n > 0 && (val[n - 1] == '\r' || val[n - 1] == ' ' || val[n - 1] == '\t');)
                         val[--n] = 0;
                 if (strcaseeq(key, "label")) {
                         if (l.name)
@@ -378,8 +378,8 @@ static void check_extlinux(Ctx *c, const char *rel, const char *conf_dir)
                 }
                 if (!l.name)
                         continue; /* DEFAULT, TIMEOUT, MENU ... before the first label */
-                char **slot = strcaseeq(key, "kernel") || strcaseeq(key, "linux") ? &l.kernel
-                              : strcaseeq(key, "initrd")                          ? &l.initrd
+                char **slot = strcaseeq(key, "kernel") || strcaseeq(key, "linux")     ? &l.kernel
+                              : strcaseeq(key, "initrd")                              ? &l.initrd
                               : strcaseeq(key, "fdt") || strcaseeq(key, "devicetree") ? &l.fdt
                               : strcaseeq(key, "fdtdir") || strcaseeq(key, "devicetreedir")
                                       ? &l.fdtdir
@@ -460,10 +460,14 @@ static const struct {
         BoardId id;
         const char *dtb;
 } rpi_dtbs[] = {
-        {BOARD_RPI_3_B, "bcm2710-rpi-3-b.dtb"},       {BOARD_RPI_3_B_PLUS, "bcm2710-rpi-3-b-plus.dtb"},
-        {BOARD_RPI_3_A_PLUS, "bcm2710-rpi-3-a-plus.dtb"}, {BOARD_RPI_ZERO_2_W, "bcm2710-rpi-zero-2-w.dtb"},
-        {BOARD_RPI_4_B, "bcm2711-rpi-4-b.dtb"},       {BOARD_RPI_400, "bcm2711-rpi-400.dtb"},
-        {BOARD_RPI_CM4, "bcm2711-rpi-cm4.dtb"},       {BOARD_RPI_5_B, "bcm2712-rpi-5-b.dtb"},
+        {BOARD_RPI_3_B, "bcm2710-rpi-3-b.dtb"},
+        {BOARD_RPI_3_B_PLUS, "bcm2710-rpi-3-b-plus.dtb"},
+        {BOARD_RPI_3_A_PLUS, "bcm2710-rpi-3-a-plus.dtb"},
+        {BOARD_RPI_ZERO_2_W, "bcm2710-rpi-zero-2-w.dtb"},
+        {BOARD_RPI_4_B, "bcm2711-rpi-4-b.dtb"},
+        {BOARD_RPI_400, "bcm2711-rpi-400.dtb"},
+        {BOARD_RPI_CM4, "bcm2711-rpi-cm4.dtb"},
+        {BOARD_RPI_5_B, "bcm2712-rpi-5-b.dtb"},
 };
 
 static void check_config_txt(Ctx *c, const char *rel)
@@ -533,12 +537,12 @@ static void check_config_txt(Ctx *c, const char *rel)
                         /* [all], [piN] and the board's own name apply; other filters are read
                          * as not matching, which is what the firmware does on another board. */
                         active = startswith(s, "[all]") || c->board == BOARD_GENERIC ||
-                                 (startswith(s, "[pi4]") && (c->board == BOARD_RPI_4_B ||
-                                                              c->board == BOARD_RPI_400 ||
-                                                              c->board == BOARD_RPI_CM4)) ||
-                                 (startswith(s, "[pi3]") && (c->board == BOARD_RPI_3_B ||
-                                                              c->board == BOARD_RPI_3_B_PLUS ||
-                                                              c->board == BOARD_RPI_3_A_PLUS)) ||
+                                 (startswith(s, "[pi4]") &&
+                                  (c->board == BOARD_RPI_4_B || c->board == BOARD_RPI_400 ||
+                                   c->board == BOARD_RPI_CM4)) ||
+                                 (startswith(s, "[pi3]") &&
+                                  (c->board == BOARD_RPI_3_B || c->board == BOARD_RPI_3_B_PLUS ||
+                                   c->board == BOARD_RPI_3_A_PLUS)) ||
                                  (startswith(s, "[pi5]") && c->board == BOARD_RPI_5_B) ||
                                  (startswith(s, "[pi02]") && c->board == BOARD_RPI_ZERO_2_W);
                         continue;
@@ -677,7 +681,8 @@ int cmd_boot_check(int argc, char *argv[])
         }
         check_runtime_overlays(&c, c.dir, NULL, 0);
         {
-                _cleanup_free_ char *cfg = in_dir(&c, "config.txt"), *cmd = in_dir(&c, "cmdline.txt");
+                _cleanup_free_ char *cfg = in_dir(&c, "config.txt"),
+                                    *cmd = in_dir(&c, "cmdline.txt");
                 if (cfg && is_file(cfg)) {
                         check_config_txt(&c, "config.txt");
                         any = true;
@@ -706,8 +711,7 @@ int cmd_boot_check(int argc, char *argv[])
                 json_object *f = json_object_array_get_idx(c.findings, i), *v;
                 const char *sev = json_object_get_string(json_object_object_get(f, "severity"));
                 _cleanup_free_ char *where = NULL, *msg = text_for_terminal(json_object_get_string(
-                                                                 json_object_object_get(f,
-                                                                                        "message")));
+                                                           json_object_object_get(f, "message")));
 
                 if (json_object_object_get_ex(f, "file", &v)) {
                         json_object *l;
