@@ -17,8 +17,6 @@
 #define BOOT_FILE_MAX  ((size_t)1024 * 1024)
 #define BOOT_DEPTH_MAX 4
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
-
 typedef struct Ctx {
         const char *dir;
         BoardId board; /* --board, BOARD_GENERIC when not given */

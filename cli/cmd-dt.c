@@ -17,8 +17,6 @@ typedef struct Overlay {
         size_t size;
 } Overlay;
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
-
 static int log_oom_cli(void)
 {
         fprintf(stderr, "hwctl: out of memory\n");

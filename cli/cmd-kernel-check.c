@@ -8,8 +8,6 @@
 #include "kconfig.h"
 #include "kernel-needs.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
-
 static void help(void)
 {
         printf("Usage: hwctl kernel-check [--config FILE] [--dtb FILE] [--json]\n\n"

@@ -25,6 +25,8 @@ typedef struct GlobalOptions {
 
 extern GlobalOptions arg;
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
+
 typedef int (*CommandFunc)(int argc, char *argv[]);
 
 int cmd_status(int argc, char *argv[]);
