@@ -9,3 +9,7 @@ foreach(t two_subnets same_subnet storm one_uplink)
         hwctl_test(${name} network COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/network/test_${t}.py
                 LABELS "root;slow" SERIAL TIMEOUT 180)
 endforeach()
+# On a real Wi-Fi stack, in the VM tier (Debian's kernel): mac80211_hwsim, hostapd, wpa_supplicant.
+hwctl_test(network-wifi vm COMMAND ${PROJECT_SOURCE_DIR}/tests/vm/run-vm --timeout 400 --mem 512
+        /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/network/test_wifi.py
+        LABELS "root;slow" TIMEOUT 500)

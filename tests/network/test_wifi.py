@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The network probe on a real Wi-Fi stack, in the VM (Debian's kernel): mac80211_hwsim's two
+radios, one an access point (hostapd, WPA2-PSK) in the Wi-Fi router's namespace, the other the
+board's Wi-Fi, associated by wpa_supplicant and renamed wlp1s0; a veth named like a USB adapter
+(enx...) is the board's Ethernet to a second router; dnsmasq serves DHCP on both, dhcpcd runs on
+the board, a remote host sits behind both routers. Neither name says what the link is: hwctld must
+find the Wi-Fi from the kernel. Checked, each with and without hwctld where it matters:
+  1. both up: without hwctld one address is unreachable; with it, ping and TCP reach both;
+  2. the access point goes away (hostapd stopped): the driver drops the association, and traffic
+     with no source chosen moves to Ethernet within 2 s; when the AP is back and wpa_supplicant has
+     reassociated, it moves back without a restart;
+  3. Ethernet unplugged (the router's end down) while Wi-Fi stays: traffic moves to Wi-Fi within
+     2 s, and back when the cable returns."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import netns  # noqa: E402
+from netns import (Hwctld, addrs, check, finish, ns, reachable, route_dev, sh, skip,  # noqa: E402
+                   wait_until)
+
+if os.environ.get("HWCTL_IN_VM") != "1":
+    skip("runs in the VM tier (tests/network/vm-wifi.sh): it loads mac80211_hwsim")
+netns.require()
+for t in ("hostapd", "wpa_supplicant", "iw", "socat"):
+    if not shutil.which(t):
+        skip(f"{t} is missing (scripts/packages/network.main lists the packages)")
+netns.private_mounts()
+tmp = tempfile.mkdtemp(prefix="hwctl-wifi-")
+PORT = 8023
+WLAN, ETH = "wlp1s0", "enx020000aabbcc"
+SSID, PSK = "hwctl-test", "hwctl-secret-1"
+CONF = f"[Network]\nUplinks={ETH} {WLAN}\nPrefer=%s\nIPv4TimeoutSec=2\n"
+
+
+def phy_of(link):
+    return os.path.basename(os.readlink(f"/sys/class/net/{link}/phy80211"))
+
+
+class WifiRig:
+    def __init__(self):
+        self.procs = {}
+        r = sh("modprobe mac80211_hwsim radios=2", check_rc=False)
+        if r.returncode != 0:
+            skip(f"modprobe mac80211_hwsim failed: {r.stderr.strip()}")
+        ok = wait_until(lambda: len([n for n in os.listdir("/sys/class/net")
+                                     if os.path.exists(f"/sys/class/net/{n}/phy80211")]) >= 2, 5)
+        if not ok:
+            skip("mac80211_hwsim made no two radios")
+        radios = sorted(n for n in os.listdir("/sys/class/net")
+                        if os.path.exists(f"/sys/class/net/{n}/phy80211"))
+        for n in ("dev", "r1", "r2", "rem"):
+            sh(f"ip netns add {n}")
+            ns(n, "ip link set lo up")
+        for n in ("r1", "r2"):
+            ns(n, "sysctl -qw net.ipv4.ip_forward=1")
+        ns("dev", "sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.default.rp_filter=1")
+        # The AP's radio to r2, the board's to dev, renamed as a PCI card would be named.
+        ap_phy, dev_phy = phy_of(radios[0]), phy_of(radios[1])
+        sh(f"iw phy {ap_phy} set netns name r2")
+        sh(f"iw phy {dev_phy} set netns name dev")
+        ns("r2", f"ip link set {radios[0]} name ap0")
+        ns("dev", f"ip link set {radios[1]} name {WLAN}")
+        # Ethernet: a veth with a USB adapter's name.
+        sh(f"ip link add {ETH} netns dev type veth peer name r1dev netns r1")
+        ns("r1", "ip addr add 10.31.1.1/24 dev r1dev")
+        ns("r1", "ip link set r1dev up")
+        ns("r2", "ip addr add 10.31.2.1/24 dev ap0")
+        for i, r in ((1, "r1"), (2, "r2")):
+            sh(f"ip link add rem{i} netns rem type veth peer name up{i} netns {r}")
+            ns(r, f"ip addr add 10.39.{i}.1/24 dev up{i}")
+            ns(r, f"ip link set up{i} up")
+            ns("rem", f"ip addr add 10.39.{i}.2/24 dev rem{i}")
+            ns("rem", f"ip link set rem{i} up")
+        ns("rem", "ip route add 10.31.1.0/24 via 10.39.1.1")
+        ns("rem", "ip route add 10.31.2.0/24 via 10.39.2.1")
+        with open(f"{tmp}/hostapd.conf", "w") as f:
+            f.write(f"interface=ap0\ndriver=nl80211\nssid={SSID}\nhw_mode=g\nchannel=6\n"
+                    f"wpa=2\nwpa_passphrase={PSK}\nwpa_key_mgmt=WPA-PSK\nrsn_pairwise=CCMP\n")
+        with open(f"{tmp}/wpa.conf", "w") as f:
+            f.write(f"ctrl_interface={tmp}/wpa\nnetwork={{\n ssid=\"{SSID}\"\n psk=\"{PSK}\"\n}}\n")
+        ns("dev", f"ip link set {ETH} up")
+        ns("dev", f"ip link set {WLAN} up")
+        self.ap_start()
+        self.start("wpa", ["ip", "netns", "exec", "dev", "wpa_supplicant", "-i", WLAN, "-c",
+                           f"{tmp}/wpa.conf"])
+        self.dnsmasq("r1", "r1dev", "10.31.1")
+
+    def start(self, name, argv):
+        self.procs[name] = subprocess.Popen(argv, stdout=open(f"{tmp}/{name}.log", "a"),
+                                            stderr=subprocess.STDOUT)
+
+    def ap_start(self):
+        ns("r2", "ip link set ap0 up")
+        self.start("hostapd", ["ip", "netns", "exec", "r2", "hostapd", f"{tmp}/hostapd.conf"])
+
+    def ap_stop(self):
+        p = self.procs.pop("hostapd")
+        p.terminate()
+        p.wait(timeout=10)
+
+    def dnsmasq(self, router, iface, subnet):
+        self.start(f"dnsmasq-{router}", [
+            "ip", "netns", "exec", router, "dnsmasq", "--keep-in-foreground",
+            "--conf-file=/dev/null", "--port=0", f"--interface={iface}", "--bind-interfaces",
+            f"--dhcp-leasefile={tmp}/{router}.leases",
+            f"--dhcp-range={subnet}.100,{subnet}.150,255.255.255.0,1h",
+            f"--dhcp-option=3,{subnet}.1"])
+
+    def stop(self):
+        for p in self.procs.values():
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        for n in ("dev", "r1", "r2", "rem"):
+            sh(f"ip netns del {n}", check_rc=False)
+
+
+def associated():
+    return "Connected to" in ns("dev", f"iw dev {WLAN} link", check_rc=False).stdout
+
+
+def carrier(link):
+    try:
+        return ns("dev", f"cat /sys/class/net/{link}/carrier", check_rc=False).stdout.strip() == "1"
+    except OSError:
+        return False
+
+
+def timed(pred, timeout):
+    """Seconds until pred() holds (polled every 20 ms), or None after timeout."""
+    t0 = time.monotonic()
+    return (time.monotonic() - t0) if wait_until(pred, timeout, 0.02) else None
+
+
+rig = WifiRig()
+d = listener = None
+try:
+    check(wait_until(associated, 20), "wpa_supplicant associates the board's radio (WPA2-PSK)")
+    # The AP's side needs its address and DHCP server after hostapd has the radio.
+    rig.dnsmasq("r2", "ap0", "10.31.2")
+    with open(f"{tmp}/dhcpcd.conf", "w") as f:
+        f.write("noipv4ll\nnohook resolv.conf, hostname, ntp\nscript /bin/true\nnoarp\n")
+    rig.start("dhcpcd", ["ip", "netns", "exec", "dev", "dhcpcd", "-B", "-f", f"{tmp}/dhcpcd.conf",
+                         "-c", "/bin/true", ETH, WLAN])
+    ok = wait_until(lambda: addrs(ETH) and addrs(WLAN) and
+                    ns("dev", "ip -4 route").stdout.count("default") >= 2, 40)
+    check(ok, "dhcpcd leases addresses and default routes on Ethernet and Wi-Fi")
+    if not ok:
+        raise SystemExit(finish())
+    a_eth, a_wlan = addrs(ETH)[0], addrs(WLAN)[0]
+    listener = subprocess.Popen(["ip", "netns", "exec", "dev", "socat",
+                                 f"TCP-LISTEN:{PORT},fork,reuseaddr", "EXEC:/bin/true"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+
+    # 1. Both up.
+    before = [reachable(a_eth, PORT), reachable(a_wlan, PORT)]
+    check(not all(before), "without hwctld the remote host cannot reach one of the addresses",
+          f"Ethernet {before[0]}, Wi-Fi {before[1]}")
+    # Wi-Fi preferred, so that losing the AP has somewhere to go. Uplinks= names the links only
+    # because the Ethernet here is a veth, whose link kind marks it virtual (a USB adapter has
+    # none); which one is wireless hwctld must find out itself, and Prefer= says classes.
+    d = Hwctld(tmp, CONF % "wireless wired").start()
+    st = d.wait_verdict(lambda s: "policy routing on" in s.get("summary", ""), 20)
+    check(st is not None, "hwctld reports policy routing for both uplinks", str(d.status()))
+    ups = {u["name"]: u["class"] for u in ((st or {}).get("details", {}).get("plan", {})
+                                           .get("uplinks", []))}
+    check(ups.get(WLAN) == "wireless", f"{WLAN} is found wireless from the kernel (phy80211)",
+          str(ups))
+    check(ups.get(ETH) == "wired", f"{ETH} (a USB adapter's name) is wired", str(ups))
+    for a in (a_eth, a_wlan):
+        check(wait_until(lambda: reachable(a, PORT), 5, 0.1),
+              f"with hwctld the remote host reaches {a} (ping and TCP)")
+    check(route_dev() == WLAN, "traffic with no source chosen leaves by the Wi-Fi (preferred)",
+          str(route_dev()))
+
+    # 2. The access point goes away, then comes back.
+    rig.ap_stop()
+    t_drop = timed(lambda: not associated() or not carrier(WLAN), 15)
+    check(t_drop is not None, "hostapd stopped: the driver drops the association")
+    t_move = timed(lambda: route_dev() == ETH, 2.0)
+    check(t_move is not None, "within 2 s unsourced traffic leaves by Ethernet",
+          f"{t_move:.2f} s" if t_move is not None else str(route_dev()))
+    print(f"measured: association lost to Ethernet in {t_move:.3f} s" if t_move is not None
+          else "measured: no move", flush=True)
+    check(reachable(a_eth, PORT), "the board stays reachable on its Ethernet address")
+    rig.ap_start()
+    check(wait_until(associated, 30), "the AP is back: wpa_supplicant reassociates")
+    t_back = timed(lambda: route_dev() == WLAN and reachable(a_wlan), 10)
+    check(t_back is not None, "the rules and the Wi-Fi preference come back without a restart",
+          f"{t_back:.2f} s after reassociation" if t_back is not None else str(route_dev()))
+    if t_back is not None:
+        print(f"measured: reassociation to Wi-Fi preferred again in {t_back:.3f} s", flush=True)
+    check(d.proc.poll() is None, "hwctld kept running throughout")
+
+    # 3. Ethernet unplugged while the Wi-Fi stays, with Ethernet preferred.
+    d.stop()
+    d = Hwctld(tmp, CONF % "wired wireless", tag="wired").start()
+    check(d.wait_verdict(lambda s: "policy routing on" in s.get("summary", ""), 20) is not None,
+          "hwctld (Ethernet preferred) reports policy routing")
+    check(wait_until(lambda: route_dev() == ETH, 5), "unsourced traffic leaves by Ethernet")
+    ns("r1", "ip link set r1dev down")
+    check(wait_until(lambda: not carrier(ETH), 5), "the cable is out: Ethernet has no carrier")
+    t_wifi = timed(lambda: route_dev() == WLAN, 2.0)
+    check(t_wifi is not None, "within 2 s unsourced traffic leaves by the Wi-Fi",
+          f"{t_wifi:.2f} s" if t_wifi is not None else str(route_dev()))
+    if t_wifi is not None:
+        print(f"measured: Ethernet carrier loss to Wi-Fi in {t_wifi:.3f} s", flush=True)
+    check(wait_until(lambda: reachable(a_wlan, PORT), 5, 0.1),
+          "the remote host reaches the board on its Wi-Fi address")
+    ns("r1", "ip link set r1dev up")
+    check(wait_until(lambda: route_dev() == ETH, 10), "the cable back: Ethernet again")
+finally:
+    if d:
+        d.stop()
+    if listener:
+        listener.terminate()
+    rig.stop()
+sys.exit(finish())
