@@ -150,7 +150,9 @@ class Rig:
 def addrs(link, family="inet"):
     r = ns("dev", f"ip -j -f {family} addr show dev {link} scope global", check_rc=False)
     try:
-        return [a["local"] for i in json.loads(r.stdout or "[]") for a in i.get("addr_info", [])]
+        # An entry without "local" is ip's note about a lifetime, not an address.
+        return [a["local"] for i in json.loads(r.stdout or "[]") for a in i.get("addr_info", [])
+                if "local" in a]
     except ValueError:
         return []
 
