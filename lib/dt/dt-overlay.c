@@ -371,6 +371,60 @@ static void check_fixups(Check *c, Use **uses, size_t *n_uses, char ***targets_f
         }
 }
 
+/* __local_fixups__ mirrors the overlay's nodes; each property lists offsets of phandle cells in
+ * the overlay's property of that name. libfdt 1.6.1 writes at those offsets unchecked, so every
+ * one must name a 4-byte cell inside its property. lf: a node under __local_fixups__, node: the
+ * overlay's node at the same place. */
+static void check_local_fixups(Check *c, int lf, int node, unsigned depth)
+{
+        int prop, sub;
+
+        if (depth > DT_DEPTH_MAX) {
+                finding(c, "error", "malformed", NULL, "__local_fixups__ nests too deep");
+                return;
+        }
+        fdt_for_each_property_offset(prop, c->ovl, lf)
+        {
+                const char *name;
+                const fdt32_t *v;
+                int len, plen;
+
+                v = fdt_getprop_by_offset(c->ovl, prop, &name, &len);
+                if (!v || !name)
+                        continue;
+                if (len % 4 || !fdt_getprop(c->ovl, node, name, &plen)) {
+                        finding(c, "error", "malformed", NULL,
+                                "__local_fixups__ names the property '%s', which the overlay "
+                                "lacks or lists badly",
+                                name);
+                        continue;
+                }
+                for (int i = 0; i < len / 4; i++) {
+                        uint32_t off = fdt32_to_cpu(v[i]);
+
+                        if (plen < 4 || off > (uint32_t)plen - 4) {
+                                finding(c, "error", "malformed", NULL,
+                                        "__local_fixups__ points at byte %u of the property '%s', "
+                                        "which has %d: libfdt would write outside it",
+                                        off, name, plen);
+                                break;
+                        }
+                }
+        }
+        fdt_for_each_subnode(sub, c->ovl, lf)
+        {
+                const char *name = fdt_get_name(c->ovl, sub, NULL);
+                int target = name ? fdt_subnode_offset(c->ovl, node, name) : -FDT_ERR_NOTFOUND;
+
+                if (target < 0) {
+                        finding(c, "error", "malformed", NULL,
+                                "__local_fixups__ has a node '%s' the overlay lacks", strna(name));
+                        continue;
+                }
+                check_local_fixups(c, sub, target, depth + 1);
+        }
+}
+
 static void check_fragment(Check *c, int fragment, const char *name, char **targets_fixed)
 {
         const fdt32_t *t;
@@ -452,6 +506,11 @@ int dt_overlay_check(const void *base, const char *base_name, const void *overla
                 }
 
         check_fixups(&c, &uses, &n_uses, &targets_fixed);
+        {
+                int lf = fdt_subnode_offset(overlay, 0, "__local_fixups__");
+                if (lf >= 0)
+                        check_local_fixups(&c, lf, 0, 0);
+        }
 
         fdt_for_each_subnode(node, overlay, 0)
         {
