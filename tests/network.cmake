@@ -13,3 +13,6 @@ endforeach()
 hwctl_test(network-wifi vm COMMAND ${PROJECT_SOURCE_DIR}/tests/vm/run-vm --timeout 400 --mem 512
         /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/network/test_wifi.py
         LABELS "root;slow" TIMEOUT 500)
+hwctl_test(network-wifi-shared vm COMMAND ${PROJECT_SOURCE_DIR}/tests/vm/run-vm --timeout 400
+        --mem 512 /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/network/test_wifi_shared.py
+        LABELS "root;slow" TIMEOUT 500)

@@ -37,7 +37,8 @@ for t in ("hostapd", "wpa_supplicant", "iw", "socat"):
 netns.private_mounts()
 tmp = tempfile.mkdtemp(prefix="hwctl-wifi-")
 PORT = 8023
-from wifirig import CONF, ETH, WLAN, WifiRig, associated, carrier, timed  # noqa: E402
+from wifirig import (CONF, ETH, WLAN, WifiRig, associated, carrier, roam_pinging,  # noqa: E402
+                     timed)
 
 rig = WifiRig(tmp)
 d = listener = None
@@ -102,31 +103,18 @@ try:
 
     # 4. Roaming: a second BSSID of the same SSID on the same network; wpa_supplicant moves to
     # it (as it does on a weaker signal) while the remote host pings the board's Wi-Fi address.
-    rig.ap_start("ap1")
-    bssid = ns("r2", "cat /sys/class/net/ap1/address").stdout.strip()
-    cli = f"wpa_cli -p {tmp}/wpa -i {WLAN}"
-    seen = wait_until(lambda: ns("dev", f"{cli} scan", check_rc=False) and
-                      bssid in ns("dev", f"{cli} scan_results", check_rc=False).stdout, 20, 0.5)
-    check(seen, "wpa_supplicant sees the second access point", bssid)
-    pinger = subprocess.Popen(["ip", "netns", "exec", "rem", "ping", "-n", "-i", "0.1", "-c", "60",
-                               "-W", "1", a_wlan], stdout=subprocess.PIPE, text=True)
-    time.sleep(1.5)
-    ns("dev", f"{cli} roam {bssid}", check_rc=False)
-    roamed = wait_until(lambda: bssid in ns("dev", f"iw dev {WLAN} link", check_rc=False).stdout,
-                        15)
-    check(roamed, "the board roams to the second BSSID")
-    out = pinger.communicate(timeout=30)[0]
-    got = [line for line in out.splitlines() if "packets transmitted" in line]
-    sent_rcvd = got[0].split(",")[:2] if got else []
-    lost = (int(sent_rcvd[0].split()[0]) - int(sent_rcvd[1].split()[0])) if sent_rcvd else None
-    seqs = [int(w.split("=")[1]) for line in out.splitlines() for w in line.split()
-            if w.startswith("icmp_seq=")]
-    # Issue 15 asks for at most a few lost pings; this rig loses about 1.2 s of them (12 of 60),
-    # which is printed, not asserted, until the cause (the lease and rules around the roam's
-    # carrier gap) is found. What is asserted: the board answers again after the roam.
-    print(f"measured: roaming lost {lost} of 60 pings at 100 ms", flush=True)
-    check(lost is not None and seqs and max(seqs) >= 55 and len([q for q in seqs if q > 45]) >= 10,
-          "the board answers the remote host's pings again after the roam", str(got))
+    roam = roam_pinging(rig, a_wlan)
+    check(roam.seen, "wpa_supplicant sees the second access point")
+    check(roam.roamed, "the board roams to the second BSSID")
+    # dhcpcd (9.4.1, Linux) drops the lease when the carrier goes, and the roam takes the
+    # carrier down for the reassociation: the board is unreachable until dhcpcd has the address
+    # back, which is the client's and not hwctld's. Printed here; with a client that keeps its
+    # address through the gap, test_wifi_shared.py asserts the few lost pings.
+    gap = f"{roam.gap * 1000:.0f} ms" if roam.gap is not None else "not seen"
+    print(f"measured: roaming (dhcpcd drops the lease on carrier loss) lost {roam.lost} of 60 "
+          f"pings at 100 ms; the radio passed no traffic for {gap}", flush=True)
+    check(roam.lost is not None and roam.answered_late >= 10,
+          "the board answers the remote host's pings again after the roam", roam.summary)
     check(addrs(WLAN) and addrs(WLAN)[0] == a_wlan, "the Wi-Fi address survives the roam",
           str(addrs(WLAN)))
     check(route_dev() == WLAN and reachable(a_eth, PORT),
@@ -141,7 +129,7 @@ try:
     check(d.wait_verdict(lambda s: "policy routing on" in s.get("summary", ""), 20) is not None,
           "hwctld (Ethernet preferred) reports policy routing")
     check(wait_until(lambda: route_dev() == ETH, 5), "unsourced traffic leaves by Ethernet")
-    ns("r1", "ip link set r1dev down")
+    rig.plug(False)
     check(wait_until(lambda: not carrier(ETH), 5), "the cable is out: Ethernet has no carrier")
     t_wifi = timed(lambda: route_dev() == WLAN, 2.0)
     check(t_wifi is not None, "within 2 s unsourced traffic leaves by the Wi-Fi",
@@ -150,7 +138,7 @@ try:
         print(f"measured: Ethernet carrier loss to Wi-Fi in {t_wifi:.3f} s", flush=True)
     check(wait_until(lambda: reachable(a_wlan, PORT), 5, 0.1),
           "the remote host reaches the board on its Wi-Fi address")
-    ns("r1", "ip link set r1dev up")
+    rig.plug(True)
     check(wait_until(lambda: route_dev() == ETH, 10), "the cable back: Ethernet again")
 
     # 5. Ethernet with IPv6 only: router advertisements, no DHCPv4 server.

@@ -2,11 +2,15 @@
 """The Wi-Fi rig of the VM tier, shared by tests/network/test_wifi.py and
 tests/network/bench_wifi.py: mac80211_hwsim's three radios, two access points (hostapd, WPA2-PSK,
 one SSID, bridged into the Wi-Fi router's network) and the board's radio (wpa_supplicant, renamed
-wlp1s0); a veth named like a USB adapter as the board's Ethernet to a second router; a remote
-host behind both."""
+wlp1s0); a veth named like a USB adapter as the board's Ethernet, to a second router (two
+subnets) or, with shared=True, into the access points' bridge (one subnet); a remote host behind
+the routers."""
+import datetime
 import os
+import re
 import subprocess
 import time
+from dataclasses import dataclass
 
 from netns import ns, sh, skip, wait_until
 
@@ -20,8 +24,9 @@ def phy_of(link):
 
 
 class WifiRig:
-    def __init__(self, tmp):
+    def __init__(self, tmp, shared=False):
         self.tmp = tmp
+        self.shared = shared
         self.procs = {}
         r = sh("modprobe mac80211_hwsim radios=3", check_rc=False)
         if r.returncode != 0:
@@ -48,10 +53,18 @@ class WifiRig:
         ns("dev", f"ip link set {radios[1]} name {WLAN}")
         ns("r2", "ip link add br0 type bridge")
         ns("r2", "ip link set br0 up")
-        # Ethernet: a veth with a USB adapter's name.
-        sh(f"ip link add {ETH} netns dev type veth peer name r1dev netns r1")
-        ns("r1", "ip addr add 10.31.1.1/24 dev r1dev")
-        ns("r1", "ip link set r1dev up")
+        # Ethernet: a veth with a USB adapter's name, to its own router or into the APs' network.
+        # self.cable is the router's end: set down, it is the cable pulled out.
+        if shared:
+            self.cable = ("r2", "r2eth")
+            sh(f"ip link add {ETH} netns dev type veth peer name r2eth netns r2")
+            ns("r2", "ip link set r2eth master br0")
+            ns("r2", "ip link set r2eth up")
+        else:
+            self.cable = ("r1", "r1dev")
+            sh(f"ip link add {ETH} netns dev type veth peer name r1dev netns r1")
+            ns("r1", "ip addr add 10.31.1.1/24 dev r1dev")
+            ns("r1", "ip link set r1dev up")
         ns("r2", "ip addr add 10.31.2.1/24 dev br0")
         for i, r in ((1, "r1"), (2, "r2")):
             sh(f"ip link add rem{i} netns rem type veth peer name up{i} netns {r}")
@@ -78,6 +91,10 @@ class WifiRig:
     def start(self, name, argv):
         self.procs[name] = subprocess.Popen(argv, stdout=open(f"{self.tmp}/{name}.log", "a"),
                                             stderr=subprocess.STDOUT)
+
+    def plug(self, up):
+        router, end = self.cable
+        ns(router, f"ip link set {end} {'up' if up else 'down'}")
 
     def ap_start(self, ap="ap0"):
         ns("r2", f"ip link set {ap} up")
@@ -107,6 +124,10 @@ class WifiRig:
                     p.kill()
         for n in ("dev", "r1", "r2", "rem"):
             sh(f"ip netns del {n}", check_rc=False)
+        # The radios go back to the first namespace with their new names: unload, so that the
+        # next rig starts from three fresh ones.
+        wait_until(lambda: sh("modprobe -r mac80211_hwsim", check_rc=False).returncode == 0, 10,
+                   0.2)
 
 
 def associated():
@@ -126,3 +147,85 @@ def timed(pred, timeout):
     return (time.monotonic() - t0) if wait_until(pred, timeout, 0.02) else None
 
 
+
+
+STAMP = re.compile(r"^\[([0-9T:.-]+)\]\s?(.*)$")
+
+
+def monitor(tmp, name, objects=("link", "address", "rule")):
+    """`ip -ts monitor` in the board's namespace, into tmp/name: the kernel's events with the
+    time each reached the monitor. Returns (process, path)."""
+    path = f"{tmp}/{name}"
+    return subprocess.Popen(["ip", "netns", "exec", "dev", "ip", "-ts", "monitor", *objects],
+                            stdout=open(path, "w"), stderr=subprocess.DEVNULL), path
+
+
+def events(path, since):
+    """(time.time(), line) of a monitor log's lines at or after since."""
+    out = []
+    for line in open(path, errors="replace"):
+        m = STAMP.match(line.rstrip("\n"))
+        if m:
+            t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
+            if t >= since:
+                out.append((t, m.group(2)))
+    return out
+
+
+def first(evs, pred, after=0.0):
+    return next((t for t, line in evs if t >= after and pred(line)), None)
+
+
+def carrier_up(line, link=WLAN):
+    return f": {link}:" in line and "LOWER_UP" in line and not line.startswith("Deleted")
+
+
+def authorized(line, link=WLAN):
+    """Carrier and operstate UP: after the 4-way handshake, when the radio passes traffic (with
+    carrier alone it is DORMANT until wpa_supplicant has the keys)."""
+    return carrier_up(line, link) and " state UP " in line
+
+
+def carrier_down(line, link=WLAN):
+    return f": {link}:" in line and "NO-CARRIER" in line and not line.startswith("Deleted")
+
+
+@dataclass
+class Roam:
+    seen: bool  # wpa_supplicant's scan found the second BSSID
+    roamed: bool  # the board's radio is associated to it afterwards
+    lost: int | None  # of the remote host's pings (None: no ping summary)
+    answered_late: int  # replies to the last 15 of the 60 pings
+    gap: float | None  # seconds from carrier lost to operstate UP again (the kernel's events)
+    summary: str
+
+
+def roam_pinging(rig, addr, pings=60):
+    """Starts the second AP, roams the board's radio to its BSSID (as wpa_supplicant does on a
+    weaker signal) while the remote host pings addr every 100 ms, and counts what was lost."""
+    rig.ap_start("ap1")
+    bssid = ns("r2", "cat /sys/class/net/ap1/address").stdout.strip()
+    cli = f"wpa_cli -p {rig.tmp}/wpa -i {WLAN}"
+    seen = wait_until(lambda: ns("dev", f"{cli} scan", check_rc=False) and
+                      bssid in ns("dev", f"{cli} scan_results", check_rc=False).stdout, 20, 0.5)
+    pinger = subprocess.Popen(["ip", "netns", "exec", "rem", "ping", "-n", "-i", "0.1", "-c",
+                               str(pings), "-W", "1", addr], stdout=subprocess.PIPE, text=True)
+    mon, mon_log = monitor(rig.tmp, "roam-monitor.log", ("link",))
+    time.sleep(1.5)
+    since = time.time()
+    ns("dev", f"{cli} roam {bssid}", check_rc=False)
+    roamed = wait_until(lambda: bssid in ns("dev", f"iw dev {WLAN} link", check_rc=False).stdout,
+                        15)
+    out = pinger.communicate(timeout=30)[0]
+    mon.terminate()
+    evs = events(mon_log, since)
+    t_down = first(evs, carrier_down)
+    t_up = first(evs, authorized, t_down) if t_down is not None else None
+    got = [line for line in out.splitlines() if "packets transmitted" in line]
+    sent_rcvd = got[0].split(",")[:2] if got else []
+    lost = (int(sent_rcvd[0].split()[0]) - int(sent_rcvd[1].split()[0])) if sent_rcvd else None
+    seqs = [int(w.split("=")[1]) for line in out.splitlines() for w in line.split()
+            if w.startswith("icmp_seq=")]
+    late = len([q for q in seqs if q > pings - 15])
+    return Roam(seen, roamed, lost, late, t_up - t_down if t_up is not None else None,
+                got[0] if got else out[-300:])
