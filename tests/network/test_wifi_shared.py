@@ -169,7 +169,8 @@ try:
     gap = f"{roam.gap * 1000:.0f} ms" if roam.gap is not None else "not seen"
     print(f"measured: roaming (address kept) lost {roam.lost} of 60 pings at 100 ms; the radio "
           f"passed no traffic for {gap}", flush=True)
-    check(roam.gap is not None, "the kernel shows the roam's gap (carrier lost, then operstate UP)", roam.summary)
+    check(roam.gap is not None, "the kernel shows the roam's gap (carrier lost, then operstate UP)",
+          roam.summary)
     # What is hwctld's: at most the pings that fell into the radio's own reassociation gap and
     # two more (one in flight each side); and a few in all.
     allowed = min(MAX_ROAM_LOSS, math.ceil((roam.gap or 0) / 0.1) + 2)
