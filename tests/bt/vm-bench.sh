@@ -59,15 +59,39 @@ def patch_facts():
     return len(d), n
 
 
+EMU_ERR = os.path.join(rig, "emu.err")
+
+
 def emu_start():
-    p = subprocess.Popen([emu, "--pty", "--chip", "BCM4345C0", "--hcd", hcd],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """The chip, with when each command came (BCM_EMU_TIMING) written to a file, not a pipe: a
+    full pipe would hold the emulator up."""
+    with open(EMU_ERR, "w") as err:
+        p = subprocess.Popen([emu, "--pty", "--chip", "BCM4345C0", "--hcd", hcd],
+                             stdout=subprocess.PIPE, stderr=err, text=True,
+                             env=dict(os.environ, BCM_EMU_TIMING="1"))
     return p, p.stdout.readline().strip()
 
 
-def emu_stop(p):
+def emu_timeline(err, t0_us):
+    """From the chip's clock: when, after the tool's start, the first command came, Launch RAM
+    came, and the last command came (the kernel's own init of hciN, for both tools)."""
+    m = re.search(r"clock starts at (\d+) us", err)
+    if not m:
+        return {}
+    base = int(m.group(1)) - t0_us
+    cmds = [(float(c.group(1)) * 1000 + base, int(c.group(2), 16))
+            for c in re.finditer(r"at ([\d.]+) ms: 0x([0-9a-f]+) with", err)]
+    if not cmds:
+        return {}
+    launch = next((t for t, op in cmds if op == 0xFC4E), None)
+    return {"first_ms": cmds[0][0] / 1000, "launch_ms": launch / 1000 if launch else None,
+            "last_ms": cmds[-1][0] / 1000}
+
+
+def emu_stop(p, t0_us):
     p.send_signal(signal.SIGTERM)
-    err = p.communicate(timeout=20)[1]
+    p.communicate(timeout=20)
+    err = open(EMU_ERR).read()
     wait(lambda: not os.path.exists(SYS_HCI), 10)  # its slave was the last holder of the tty
     timing = {}
     m = re.search(r"host turns (\d+), (\d+) us in all; late answers (\d+), (\d+) us in all, "
@@ -75,6 +99,7 @@ def emu_stop(p):
     if m:
         timing = dict(zip(("turns", "host_us", "late", "late_us", "late_max_us"),
                           map(int, m.groups())))
+    timing["timeline"] = emu_timeline(err, t0_us)
     return "patch complete" in err, timing
 
 
@@ -105,6 +130,7 @@ def run_once(tool, baud, flow):
         argv = ["hciattach", "-n", pty, "bcm43xx", str(baud), "flow" if flow else "noflow"]
     log = open(os.path.join(rig, f"{tool}.log"), "w")
     t0 = time.monotonic()
+    t0_us = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
     proc = subprocess.Popen(argv, stdout=log, stderr=log)
     seen = [None]
 
@@ -166,7 +192,7 @@ def run_once(tool, baud, flow):
             proc.kill()
             proc.wait()
         log.close()
-        complete, extra["timing"] = emu_stop(p)
+        complete, extra["timing"] = emu_stop(p, t0_us)
         if not complete:
             extra["incomplete"] = True
 
@@ -213,6 +239,14 @@ for baud, flow in ((3000000, True), (921600, False)):
             bench(f"{mode}: {tool}: the chip saw (last run) {t['turns']} host turns, "
                   f"{t['host_us'] / 1000:.0f} ms in all; its answers late {t['late']} times, "
                   f"{t['late_us'] / 1000:.0f} ms in all, at most {t['late_max_us'] / 1000:.1f} ms")
+        tls = [r[2].get("timing", {}).get("timeline") or {} for r in res]
+        tls = [x for x in tls if x.get("launch_ms") is not None]
+        if tls:
+            def med(k):
+                return statistics.median(x[k] for x in tls)
+            bench(f"{mode}: {tool}: the chip's first command {med('first_ms'):.0f} ms after the "
+                  f"start, Launch RAM at {med('launch_ms'):.0f} ms, the last command at "
+                  f"{med('last_ms'):.0f} ms (medians)")
         if any(r[2].get("incomplete") for r in res):
             line += ", THE CHIP DID NOT GET THE WHOLE PATCH"
         bench(line)
