@@ -84,7 +84,7 @@ def emu_timeline(err, t0_us):
     if not cmds:
         return {}
     launch = next((t for t, op in cmds if op == 0xFC4E), None)
-    return {"first_ms": cmds[0][0] / 1000, "launch_ms": launch / 1000 if launch else None,
+    return {"first_ms": cmds[0][0] / 1000, "launch_ms": None if launch is None else launch / 1000,
             "last_ms": cmds[-1][0] / 1000}
 
 
@@ -129,8 +129,8 @@ def run_once(tool, baud, flow):
     else:
         argv = ["hciattach", "-n", pty, "bcm43xx", str(baud), "flow" if flow else "noflow"]
     log = open(os.path.join(rig, f"{tool}.log"), "w")
-    t0 = time.monotonic()
-    t0_us = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+    t0 = time.monotonic()  # CLOCK_MONOTONIC, the emulator's clock too
+    t0_us = int(t0 * 1e6)
     proc = subprocess.Popen(argv, stdout=log, stderr=log)
     seen = [None]
 
