@@ -17,10 +17,13 @@ mkdir -p /etc/firmware
 cp "$hcd" /etc/firmware/
 
 python3 - "${1:-3}" "$EMU" "$HWCTLD" "$hcd" "$RIG" <<'EOF'
-import fcntl, json, os, re, signal, socket, statistics, subprocess, sys, time
+import fcntl, json, os, re, signal, socket, statistics, struct, subprocess, sys, time
 
 runs, emu, hwctld, hcd, rig = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 HCIDEVUP = 0x400448C9  # _IOW('H', 201, int)
+HCIGETDEVINFO = 0x800448D3  # _IOR('H', 211, int)
+# struct hci_dev_info: dev_id (2), name (8), bdaddr (6), then the flags (u32); 92 bytes in all.
+HCI_DEV_INFO_SIZE, HCI_DEV_INFO_FLAGS, HCI_UP = 92, 16, 0
 SYS_HCI = "/sys/class/bluetooth/hci0"
 STATUS = "/run/hwctl/status.json"
 
@@ -48,6 +51,17 @@ def hci_up():
             raise
     finally:
         s.close()
+
+
+def hci_is_up(s):
+    """Whether the kernel has set HCI_UP on hci0 (HCIGETDEVINFO on the HCI socket s): the same
+    test for both tools, true once the kernel's init of hci0 is over, whoever asked for it."""
+    info = bytearray(HCI_DEV_INFO_SIZE)  # dev_id 0 in its first two bytes
+    try:
+        fcntl.ioctl(s.fileno(), HCIGETDEVINFO, info)
+    except OSError:
+        return False
+    return bool(struct.unpack_from("<I", info, HCI_DEV_INFO_FLAGS)[0] & 1 << HCI_UP)
 
 
 def patch_facts():
@@ -163,11 +177,33 @@ def run_once(tool, baud, flow):
             raise RuntimeError("no hci0 within 60 s")
         t_present = time.monotonic() - t0
         if tool == "hwctld":
-            # hwctld brings hci0 up itself (HCIDEVUP) and then reports; a second HCIDEVUP from
-            # here while the kernel is still registering hci0 can fail with ENODEV.
-            wait(lambda: status_changed() and (probe_entry() or {}).get("state") == "done", 30)
+            # hwctld brings hci0 up itself (HCIDEVUP); up is when the kernel says so, as for
+            # hciattach, and its report (the snapshot saying done) is timed apart. A second
+            # HCIDEVUP from here while the kernel is still registering hci0 can fail with
+            # ENODEV, so this only looks.
+            # One socket for all the looks: a new one every 2 ms would take the single vCPU
+            # from the tool being measured.
+            hs = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_RAW, socket.BTPROTO_HCI)
+
+            def up_or_failed():
+                if hci_is_up(hs):
+                    return True
+                if proc.poll() is not None:
+                    raise RuntimeError(f"hwctld exited {proc.returncode} before hci0 was up")
+                e = probe_entry() if status_changed() else None
+                if e and e.get("state") == "done" and not hci_is_up(hs):
+                    raise RuntimeError(f"the bluetooth probe says {e.get('verdict')} with hci0 "
+                                       f"down: {e.get('summary')}")
+                return False
+            try:
+                if not wait(up_or_failed, 30):
+                    raise RuntimeError("hci0 not up within 30 s")
+            finally:
+                hs.close()
             t_up = time.monotonic() - t0
-            hci_up()  # EALREADY: it is up
+            seen[0] = None
+            wait(lambda: status_changed() and (probe_entry() or {}).get("state") == "done", 30)
+            extra["report_s"] = time.monotonic() - t0
         else:
             hci_up()
             t_up = time.monotonic() - t0
@@ -205,13 +241,12 @@ for baud, flow in ((3000000, True), (921600, False)):
     mode = f"{baud} baud, {'flow control' if flow else 'no flow control'}"
     up = {}
     for tool in ("hwctld", "hciattach"):
-        res, why = [], None
+        res, why, failed = [], None, 0
         for _ in range(runs):
             try:
                 res.append(run_once(tool, baud, flow))
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
-                why = str(e)
-                break
+                why, failed = str(e), failed + 1
         if not res:
             bench(f"{mode}: {tool}: no figure: {why}")
             continue
@@ -228,6 +263,10 @@ for baud, flow in ((3000000, True), (921600, False)):
                 f" (runs: {', '.join(f'{r[1] * 1000:.0f}' for r in res)} ms)")
         if tool == "hwctld":
             line += f", verdict {extra.get('verdict')}"
+            reports = [r[2]["report_s"] for r in res if r[2].get("report_s")]
+            if reports:
+                line += (f", its status says done at {statistics.median(reports) * 1000:.0f} ms"
+                         " (median)")
             if extra.get("probe_s"):
                 line += f", the probe's own total {extra['probe_s'] * 1000:.0f} ms"
             if extra.get("setup_s"):
@@ -252,8 +291,8 @@ for baud, flow in ((3000000, True), (921600, False)):
         bench(line)
         bench(f"{mode}: {tool}: floor {floor * 1000:.0f} ms (patch at {pbaud} baud + 250 ms of "
               f"chip waits); {tool}/floor {up[tool] / floor:.2f}")
-        if why:
-            bench(f"{mode}: {tool}: stopped after {len(res)} runs: {why}")
+        if failed:
+            bench(f"{mode}: {tool}: {failed} of {runs} runs failed, the last: {why}")
     if len(up) == 2:
         bench(f"{mode}: hwctld/hciattach {up['hwctld'] / up['hciattach']:.2f}")
 EOF
